@@ -35,7 +35,8 @@ def _strength(value, name, where, *, upper=None):
 
 def soft_threshold(v: np.ndarray, threshold: float) -> np.ndarray:
     """sign(v) max(|v| - threshold, 0): shrink towards 0, and stop exactly at 0."""
-    return np.sign(v) * np.maximum(np.abs(v) - threshold, 0)
+    # + 0.0 turns the -0.0 of a shrunk negative entry into 0.0, which prints as "0."
+    return np.sign(v) * np.maximum(np.abs(v) - threshold, 0) + 0.0
 
 
 class Penalty:
@@ -64,7 +65,8 @@ class Penalty:
 
     def __call__(self, w, **params) -> float:
         arr = _weights(w, self.name)
-        return arr.dtype.type(self._value(arr, **self._args(params)))
+        value = self._value(arr, **self._args(params))
+        return float(value) if arr.dtype == np.float64 else arr.dtype.type(value)
 
     def grad(self, w, **params) -> np.ndarray:
         return self._grad(_weights(w, self.name), **self._args(params))

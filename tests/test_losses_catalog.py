@@ -60,3 +60,8 @@ def test_every_loss_has_a_docstring_with_its_formula_and_a_repr():
     for loss in losses.ALL_LOSSES:
         assert loss.__doc__ and ("l = " in loss.__doc__ or "l_i" in loss.__doc__), loss.name
         assert repr(loss).startswith(f"<loss {loss.name}(")
+
+
+def test_where_rejects_an_unknown_column_and_lists_the_columns():
+    with pytest.raises(ValueError, match="unknown column.*taks.*the columns are: name, task"):
+        losses.catalog().where(taks="binary")

@@ -66,3 +66,8 @@ def test_bad_arguments():
         penalties.l2([1.0, np.nan])
     with pytest.raises(ValueError, match="step"):
         penalties.l1.prox(W, -1.0)
+
+
+def test_prox_of_a_negative_weight_shrunk_to_zero_is_plus_zero():
+    out = penalties.l1.prox(np.array([-0.05]), 1.0, alpha=0.1)
+    assert out[0] == 0 and not np.signbit(out[0])

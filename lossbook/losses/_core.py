@@ -143,12 +143,18 @@ def _reduce(out: Pointwise, reduction: str, sample_weight, where: str):
             "weight 0); use reduction='sum' or keep at least one sample"
         )
     factor = dtype.type(1 / denominator if reduction == "mean" else 1)
-    result = dtype.type(total * factor)
+    result = _scalar(total * factor, dtype)
     if grad is None:
         return result, None
     if weights is None:
         return result, grad * factor
     return result, _scale_rows(grad, (weights * factor).astype(dtype))
+
+
+def _scalar(value, dtype: np.dtype):
+    """A reduced loss: a Python float for float64 (it prints as 1.5, not np.float64(1.5)),
+    a numpy float32 scalar for float32 so that float32 stays float32."""
+    return float(value) if dtype == np.float64 else dtype.type(value)
 
 
 def _scale_rows(a: np.ndarray, w: np.ndarray) -> np.ndarray:

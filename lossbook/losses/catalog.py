@@ -39,6 +39,12 @@ class Catalog(list):
 
     def where(self, **conditions) -> Catalog:
         """The rows whose columns equal the given values, e.g. where(task="binary", convex=True)."""
+        unknown = sorted(set(conditions) - set(COLUMNS))
+        if unknown:
+            raise ValueError(
+                f"catalog().where: unknown column(s) {', '.join(unknown)}; "
+                f"the columns are: {', '.join(COLUMNS)}"
+            )
         return Catalog(r for r in self if all(r[k] == v for k, v in conditions.items()))
 
 
@@ -46,7 +52,11 @@ def catalog() -> Catalog:
     """Every loss of `lossbook.losses` with its metadata, one row (a dict) per loss.
 
     Columns: name, task, formula (LaTeX), targets (label convention), params (defaults),
-    convex, differentiable, robust (bounded derivative in the prediction), likelihood.
+    convex, differentiable, robust, likelihood.
+
+    robust means: the derivative with respect to y_pred is bounded, so one outlier's pull on
+    the fit is capped (Huber's sense). It depends on the parametrization: cross-entropy on
+    logits is robust in this sense, the same loss on probabilities is not.
     """
     from . import ALL_LOSSES
 
