@@ -9,9 +9,16 @@ from __future__ import annotations
 import numpy as np
 
 
+def exp_neg_abs(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """exp(-|x|), in (0, 1] for every finite x (never overflows), written into out if given."""
+    e = np.abs(x, out=np.empty_like(x) if out is None else out)  # an array even for 0-d x
+    np.negative(e, out=e)
+    return np.exp(e, out=e)
+
+
 def log1p_exp_neg_abs(x: np.ndarray) -> np.ndarray:
     """log(1 + exp(-|x|)), the shared tail of softplus(x) and softplus(-x); always in [0, log 2]."""
-    return np.log1p(np.exp(-np.abs(x)))
+    return np.log1p(exp_neg_abs(x))
 
 
 def softplus(x: np.ndarray) -> np.ndarray:
@@ -23,50 +30,60 @@ def softplus(x: np.ndarray) -> np.ndarray:
     return np.maximum(x, 0) + log1p_exp_neg_abs(x)
 
 
-def sigmoid_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(sigmoid(x), sigmoid(-x)), both to full relative precision.
+def sigmoid(x: np.ndarray, *, negate: bool = False, out: np.ndarray | None = None):
+    """sigmoid(x) = 1 / (1 + exp(-x)) (or sigmoid(-x) with negate=True), exact for every x.
 
-    1 - sigmoid(x) would lose every digit once sigmoid(x) rounds to 1 (x > 37), so the two
-    tails are computed separately from e = exp(-|x|), which never overflows.
+    The direct formula is already safe: for x < -709, exp(-x) overflows to inf and the result
+    is 0, the correctly rounded value; for large x it rounds to 1 as it should. What must be
+    avoided is 1 - sigmoid(x) in place of sigmoid(-x), which loses every digit for x > 37.
     """
-    e = np.exp(-np.abs(x))
-    big = 1 / (1 + e)  # sigmoid(|x|)
-    small = e * big  # sigmoid(-|x|)
-    positive = x >= 0
-    return np.where(positive, big, small), np.where(positive, small, big)
+    s = np.empty_like(x) if out is None else out
+    with np.errstate(over="ignore"):
+        if negate:
+            np.exp(x, out=s)
+        else:
+            np.exp(np.negative(x, out=s), out=s)
+    s += 1
+    return np.reciprocal(s, out=s)
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """sigmoid(x) = 1 / (1 + exp(-x)), without overflow for any finite x."""
-    return sigmoid_pair(x)[0]
+def sigmoid_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sigmoid(x), sigmoid(-x)), both to full relative precision, without overflow."""
+    return sigmoid(x), sigmoid(x, negate=True)
 
 
-def shifted_exp_rows(x: np.ndarray):
-    """Row-wise softmax ingredients for logits x of shape (n, k), exact for any finite logits.
+def shift_rows(x: np.ndarray):
+    """Logits x (n, k) minus each row's maximum, and the column of that maximum.
 
-    Returns (s, e, rest, top): s = x - max_j x_j (so s <= 0 and exp(s) cannot overflow),
-    e = exp(s) with the entry of the row maximum set to 0, rest = sum of e over the row, and
-    top = the column of each row's maximum.
-    Then logsumexp(x) = max + log1p(rest) and softmax(x) = (e + onehot(argmax)) / (1 + rest).
-    Keeping the 1 of the maximum apart keeps log1p(rest) exact when one logit dominates:
+    After the shift every entry is <= 0, so exp cannot overflow, whatever the logits.
+    """
+    top = x.argmax(axis=1)
+    return x - x[np.arange(x.shape[0]), top][:, None], top
+
+
+def exp_rest_(s: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """Turn shifted logits s into exp(s) in place, with the row maximum's entry set to 0;
+    return rest = the row sums, so that logsumexp = max + log1p(rest) and
+    softmax = (s + onehot(top)) / (1 + rest).
+
+    Keeping the maximum's exp(0) = 1 apart keeps log1p(rest) exact when one logit dominates:
     log(1 + rest) would round to 0 as soon as rest < 1e-16.
     """
-    rows = np.arange(x.shape[0])
-    top = x.argmax(axis=1)
-    s = x - x[rows, top][:, None]
-    e = np.exp(s)
-    e[rows, top] = 0
-    return s, e, e.sum(axis=1), top
+    np.exp(s, out=s)
+    s[np.arange(s.shape[0]), top] = 0
+    return s.sum(axis=1)
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
     """Row-wise log-softmax of logits x of shape (n, k): x - logsumexp(x)."""
-    s, _, rest, _ = shifted_exp_rows(x)
+    s, top = shift_rows(x)
+    rest = exp_rest_(s.copy(), top)
     return s - np.log1p(rest)[:, None]
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
     """Row-wise softmax of logits x of shape (n, k)."""
-    _, e, rest, top = shifted_exp_rows(x)
+    e, top = shift_rows(x)
+    rest = exp_rest_(e, top)
     e[np.arange(x.shape[0]), top] = 1
     return e / (1 + rest)[:, None]

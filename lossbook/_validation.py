@@ -107,16 +107,20 @@ def as_class_indices(y, n_classes: int, name: str, where: str, ignore_index: int
     return arr
 
 
+def as_weights(values, name: str, shape, dtype: np.dtype, where: str, what: str) -> np.ndarray:
+    """Finite, non-negative weights of the given shape (shape None: any shape)."""
+    w = as_float(values, name, where, dtype)
+    if shape is not None and w.shape != shape:
+        raise ValueError(f"{where}: {name} must have shape {shape}, {what}; got {w.shape}")
+    check_finite(w, name, where)
+    if (w < 0).any():
+        raise ValueError(f"{where}: {name} must be non-negative; found {w[w < 0][0]!r}")
+    return w
+
+
 def check_sample_weight(sample_weight, n: int, dtype: np.dtype, where: str) -> np.ndarray:
     """sample_weight as a finite, non-negative (n,) array with a positive sum."""
-    w = as_float(sample_weight, "sample_weight", where, dtype)
-    if w.shape != (n,):
-        raise ValueError(
-            f"{where}: sample_weight must have shape ({n},), one weight per sample; got {w.shape}"
-        )
-    check_finite(w, "sample_weight", where)
-    if (w < 0).any():
-        raise ValueError(f"{where}: sample_weight must be non-negative; found {w[w < 0][0]!r}")
+    w = as_weights(sample_weight, "sample_weight", (n,), dtype, where, "one weight per sample")
     if not w.sum() > 0:
         raise ValueError(f"{where}: sample_weight sums to 0, so there is nothing to average")
     return w

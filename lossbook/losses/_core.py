@@ -27,15 +27,19 @@ class Pointwise:
     """What a loss function returns before reduction.
 
     value: one value per element (element-wise losses, shape of y_pred) or per row (row-wise
-        losses such as cross_entropy, shape (n,)).
+        losses such as cross_entropy, shape (n,)); an array or an array-like that forms its
+        entries only when they are needed (see regression.Squares).
     grad: d value / d y_pred, shape of y_pred, or None when it was not requested.
     norm: optional per-sample weight of the "mean" denominator; cross_entropy uses it for
         torch's class-weighted mean, sum(w_y * loss) / sum(w_y). None means 1 per element.
+    grad_scale: the derivative is grad_scale * grad; folding a constant factor into the
+        reduction's own scaling saves one pass over a large gradient.
     """
 
     value: np.ndarray
     grad: np.ndarray | None
     norm: np.ndarray | None = None
+    grad_scale: float = 1.0
 
 
 class Loss:
@@ -110,6 +114,9 @@ class Loss:
         with np.errstate(all="ignore"):
             out = self._fn(y_true, y_pred, need_grad, **params)
             value, grad = _reduce(out, reduction, sample_weight, self.name)
+        if np.ndim(y_pred) == 0:  # a scalar prediction gets scalar-shaped results back
+            value = value.reshape(()) if isinstance(value, np.ndarray) else value
+            grad = None if grad is None else grad.reshape(())
         _check_output(value, "value", self.name)
         if grad is not None:
             _check_output(grad, "gradient", self.name)
@@ -124,31 +131,47 @@ def _reduce(out: Pointwise, reduction: str, sample_weight, where: str):
         raise ValueError(f"{where}: got empty inputs; pass at least one sample")
     dtype = value.dtype
     s = None if sample_weight is None else check_sample_weight(sample_weight, n, dtype, where)
-
+    # value.sum() is all a plain mean or sum needs; np.asarray forms a lazy value's entries.
+    # Both happen before the gradient is scaled in place, which a lazy value may share.
     if reduction == "none":
-        if s is None:
-            return value, grad
-        return _scale_rows(value, s), None if grad is None else _scale_rows(grad, s)
+        value = np.asarray(value)
+        reduced, factor = (value if s is None else _scale_rows(value, s)), 1.0
+    else:
+        reduced, factor = _reduce_value(value, s, out.norm, reduction, where)
+    if grad is not None:
+        # Every loss returns a fresh gradient, so it is scaled in place: on large inputs the
+        # cost is mostly allocating and touching memory, and this saves a full-size array.
+        factor *= out.grad_scale
+        if s is not None:
+            _scale_rows(grad, (s * factor).astype(dtype), out=grad)
+        elif factor != 1:
+            grad *= dtype.type(factor)
+    return reduced, grad
 
-    if s is None and out.norm is None:
-        total, denominator, weights = value.sum(), value.size, None
+
+def _reduce_value(value, s, norm, reduction, where):
+    """The "mean" or "sum" of the values, and the factor d(result)/d(sum of w * value)."""
+    dtype, n = value.dtype, (value.shape[0] if value.ndim else 1)
+    if s is None and norm is None:
+        total, denominator = value.sum(), value.size
     else:
         weights = np.ones(n, dtype) if s is None else s
-        total = weights @ value.reshape(n, -1).sum(axis=1)
-        norm = weights if out.norm is None else weights * out.norm
-        denominator = norm.sum() * (value.size // n)  # (n, m) targets count m elements each
-    if reduction == "mean" and not denominator > 0:
+        total = weights @ np.asarray(value).reshape(n, -1).sum(axis=1)
+        counted = weights if norm is None else weights * norm
+        denominator = counted.sum() * (value.size // n)  # (n, m) targets count m each
+    return _mean_or_sum(total, denominator, reduction, dtype, where)
+
+
+def _mean_or_sum(total, denominator, reduction, dtype, where):
+    if reduction == "sum":
+        return _scalar(total, dtype), 1.0
+    if not denominator > 0:
         raise ValueError(
             f"{where}: the mean has nothing to average (every sample is ignored or has "
             "weight 0); use reduction='sum' or keep at least one sample"
         )
-    factor = dtype.type(1 / denominator if reduction == "mean" else 1)
-    result = _scalar(total * factor, dtype)
-    if grad is None:
-        return result, None
-    if weights is None:
-        return result, grad * factor
-    return result, _scale_rows(grad, (weights * factor).astype(dtype))
+    factor = 1 / float(denominator)
+    return _scalar(total * dtype.type(factor), dtype), factor
 
 
 def _scalar(value, dtype: np.dtype):
@@ -157,11 +180,11 @@ def _scalar(value, dtype: np.dtype):
     return float(value) if dtype == np.float64 else dtype.type(value)
 
 
-def _scale_rows(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _scale_rows(a: np.ndarray, w: np.ndarray, out=None) -> np.ndarray:
     """Multiply sample i of a (its first axis; a 0-d a is one sample) by w[i]."""
     if a.ndim == 0:
         return a * w[0]
-    return a * w.reshape((-1,) + (1,) * (a.ndim - 1))
+    return np.multiply(a, w.reshape((-1,) + (1,) * (a.ndim - 1)), out=out)
 
 
 def _check_output(arr, what: str, where: str) -> None:

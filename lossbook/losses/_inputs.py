@@ -16,11 +16,15 @@ from .._validation import (
 
 
 def paired(y_true, y_pred, where: str, names=("y_true", "y_pred")):
-    """Two finite float arrays of the same shape, in y_pred's precision (float32 stays float32)."""
-    y_pred = as_numeric(y_pred, names[1], where)
+    """Two finite float arrays of the same shape, in y_pred's precision (float32 stays float32).
+
+    Scalars become arrays of shape (1,), so that in-place arithmetic works on them; `Loss`
+    gives scalar inputs scalar-shaped results back.
+    """
+    y_pred = np.atleast_1d(as_numeric(y_pred, names[1], where))
     dtype = float_dtype(y_pred)
     y_pred = y_pred.astype(dtype, copy=False)
-    y_true = as_float(y_true, names[0], where, dtype)
+    y_true = np.atleast_1d(as_float(y_true, names[0], where, dtype))
     check_same_shape(y_true, y_pred, names, where)
     check_finite(y_true, names[0], where)
     check_finite(y_pred, names[1], where)

@@ -9,13 +9,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._numerics import log1p_exp_neg_abs, shifted_exp_rows, sigmoid_pair
-from .._validation import as_class_indices, as_float, check_finite, check_in_interval
+from .._numerics import (
+    exp_neg_abs,
+    exp_rest_,
+    log1p_exp_neg_abs,
+    shift_rows,
+    sigmoid,
+    sigmoid_pair,
+)
+from .._validation import (
+    as_class_indices,
+    as_float,
+    as_weights,
+    check_finite,
+    check_in_interval,
+)
 from ._core import Pointwise, loss
 from ._inputs import binary_targets, positive_param, rows, squeeze_row
 
 LOG_FLOOR = -100.0  # torch clamps each log term of binary_cross_entropy at -100
-GRAD_FLOOR = 1e-12  # and the denominator p (1 - p) of its derivative at 1e-12
+# and the denominator p (1 - p) of its derivative at 1e-12, a single-precision constant in
+# torch's kernel, so the exact floor is float32(1e-12) = 9.99999996e-13 even for float64.
+GRAD_FLOOR = float(np.float32(1e-12))
 
 
 @loss(
@@ -47,10 +62,7 @@ def _pos_weight(pos_weight, shape, dtype, where):
     """pos_weight as an array broadcastable against the last (class) axis of the targets."""
     if pos_weight is None:
         return None
-    pw = as_float(pos_weight, "pos_weight", where, dtype)
-    check_finite(pw, "pos_weight", where)
-    if (pw < 0).any():
-        raise ValueError(f"{where}: pos_weight must be non-negative")
+    pw = as_weights(pos_weight, "pos_weight", None, dtype, where, "")
     if pw.ndim > 1 or (pw.ndim == 1 and (not shape or pw.shape[0] not in (1, shape[-1]))):
         raise ValueError(
             f"{where}: pos_weight must be a number or have one entry per column of y_pred "
@@ -70,22 +82,36 @@ def binary_cross_entropy_with_logits(y_true, y_pred, need_grad, *, pos_weight=No
         l = w+ y softplus(-x) + (1 - y) softplus(x),   softplus(x) = log(1 + e^x)
 
     torch `binary_cross_entropy_with_logits` (pos_weight multiplies the positive term only and
-    broadcasts over the last axis). softplus(+-x) = max(+-x, 0) + log1p(exp(-|x|)) share one
-    exponential and are exact for any finite x; the derivative
-    (1 - y) sigmoid(x) - w+ y sigmoid(-x) keeps both tails to full relative precision.
+    broadcasts over the last axis). softplus(+-x) = max(+-x, 0) + log1p(exp(-|x|)) is exact
+    for any finite x; the derivative (1 - y) sigmoid(x) - w+ y sigmoid(-x) keeps both tails to
+    full relative precision (torch's sigmoid(x) - y rounds to 0 where y = 1 and x > 37).
     """
     where = "binary_cross_entropy_with_logits"
     y, x = binary_targets(y_true, y_pred, where, hard=False)
     pw = _pos_weight(pos_weight, x.shape, x.dtype, where)
-    tail = log1p_exp_neg_abs(x)
-    softplus_pos = np.maximum(x, 0) + tail  # -log(1 - sigmoid(x))
-    softplus_neg = np.maximum(-x, 0) + tail  # -log sigmoid(x)
-    positive = y if pw is None else pw * y
-    value = (1 - y) * softplus_pos + positive * softplus_neg
+    pos_coef = y if pw is None else pw * y  # the weight of softplus(-x) = -log sigmoid(x)
+    # softplus(+-x) = max(+-x, 0) + log1p(exp(-|x|)): exact for any finite x. Large inputs make
+    # memory traffic the cost, so two buffers are reused in place and (1 - y) is never formed.
+    value = np.maximum(x, 0)
+    buf = value * y
+    value -= buf  # (1 - y) max(x, 0), exactly 0 for y = 1
+    np.minimum(x, 0, out=buf)
+    buf *= pos_coef
+    value -= buf  # + w+ y max(-x, 0)
+    tail = np.log1p(exp_neg_abs(x, out=buf), out=buf)  # shared by softplus(x) and softplus(-x)
+    if pw is not None:
+        tail *= 1 - y + pos_coef
+    value += tail  # added last, so that a tiny tail is not lost next to cancelling terms
     if not need_grad:
         return Pointwise(value, None)
-    sig_pos, sig_neg = sigmoid_pair(x)
-    return Pointwise(value, (1 - y) * sig_pos - positive * sig_neg)
+    # d/dx = (1 - y) sigmoid(x) - w+ y sigmoid(-x), each sigmoid computed directly (no 1 - s).
+    grad = sigmoid(x)
+    np.multiply(grad, y, out=buf)
+    grad -= buf
+    sigmoid(x, negate=True, out=buf)
+    buf *= pos_coef
+    grad -= buf
+    return Pointwise(value, grad)
 
 
 @loss(
@@ -134,15 +160,7 @@ def focal(y_true, y_pred, need_grad, *, alpha=0.25, gamma=2.0):
 def _class_weight(weight, k, dtype, where):
     if weight is None:
         return None
-    w = as_float(weight, "weight", where, dtype)
-    if w.shape != (k,):
-        raise ValueError(
-            f"{where}: weight must have one entry per class, shape ({k},); got {w.shape}"
-        )
-    check_finite(w, "weight", where)
-    if (w < 0).any():
-        raise ValueError(f"{where}: class weights must be non-negative")
-    return w
+    return as_weights(weight, "weight", (k,), dtype, where, "one entry per class")
 
 
 @loss(
@@ -175,7 +193,7 @@ def cross_entropy(y_true, y_pred, need_grad, *, weight=None, label_smoothing=0.0
     w = _class_weight(weight, k, f.dtype, where)
     target = np.asarray(y_true)
     if target.shape == np.shape(y_pred):
-        if ignore_index != -100:
+        if ignore_index >= 0:  # as torch: a class to ignore makes no sense for probabilities
             raise ValueError(f"{where}: ignore_index only applies to class-index targets")
         out = _cross_entropy_probs(target, f, w, eps, need_grad)
     else:
@@ -197,27 +215,32 @@ def _cross_entropy_index(target, f, w, eps, ignore_index, need_grad):
     kept = y != ignore_index
     y_safe = np.where(kept, y, 0)
     idx = np.arange(n)
-    s, e, rest, top = shifted_exp_rows(f)
-    log_z = np.log1p(rest)  # logsumexp(f_i) - max_j f_ij
-    # l_i = sum_c a_ic (log_z_i - s_ic) with a_i = c_i onehot(y_i) + b_i
+    # l_i = sum_c a_ic (log_z_i - s_ic) with coefficients a_i = c_i onehot(y_i) + b, where
+    # s = f - rowmax and log_z = logsumexp(s). The s terms are gathered first, because the
+    # (n, k) buffer of s is then turned into exp(s) and finally into the gradient in place.
+    s, top = shift_rows(f)
     target_weight = kept.astype(f.dtype) if w is None else np.where(kept, w[y_safe], 0)
     c = (1 - eps) * target_weight
-    value = c * (log_z - s[idx, y_safe])
+    value = c * -s[idx, y_safe]
     total_coef = c
     if eps:
         b_row = (np.ones(k, f.dtype) if w is None else w) * (eps / k)
-        smooth = kept * (log_z * b_row.sum() - s @ b_row)
-        value = value + smooth
+        value -= kept * (s @ b_row)
         total_coef = c + kept * b_row.sum()
-    out = Pointwise(value.astype(f.dtype), None, norm=target_weight)
+    e = s
+    rest = exp_rest_(e, top)
+    value += total_coef * np.log1p(rest)
+    out = Pointwise(value.astype(f.dtype, copy=False), None, norm=target_weight)
     if need_grad:
+        # gradient = (sum_c a_ic) softmax(f_i) - a_i
         scale = (total_coef / (1 + rest)).astype(f.dtype)
-        grad = e * scale[:, None]  # softmax * sum(a), the row maximum added back below
-        grad[idx, top] += scale
-        grad[idx, y_safe] -= c
+        e *= scale[:, None]
+        e[idx, top] += scale  # the row maximum's exp(0) = 1, kept apart in exp_rest_
+        e[idx, y_safe] -= c
         if eps:
-            grad -= kept[:, None] * b_row
-        out.grad = grad
+            e -= b_row
+            e[~kept] += b_row  # ignored rows have no coefficients at all
+        out.grad = e
     return out
 
 
@@ -230,15 +253,17 @@ def _cross_entropy_probs(target, f, w, eps, need_grad):
     if eps:
         q = q * (1 - eps) + eps / k
     a = q if w is None else q * w
-    s, e, rest, top = shifted_exp_rows(f)
-    log_z = np.log1p(rest)
+    s, top = shift_rows(f)
     total_coef = a.sum(axis=1)
-    value = total_coef * log_z - np.einsum("ij,ij->i", a, s)
+    value = -np.einsum("ij,ij->i", a, s)
+    e = s
+    rest = exp_rest_(e, top)
+    value += total_coef * np.log1p(rest)
     out = Pointwise(value, None)
     if need_grad:
-        idx = np.arange(n)
         scale = total_coef / (1 + rest)
-        grad = e * scale[:, None]
-        grad[idx, top] += scale
-        out.grad = grad - a
+        e *= scale[:, None]
+        e[np.arange(n), top] += scale
+        e -= a
+        out.grad = e
     return out

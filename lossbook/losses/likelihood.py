@@ -122,15 +122,18 @@ def _variance(var, shape, dtype, where):
     check_finite(v, "var", where)
     if (v < 0).any():
         raise ValueError(f"{where}: var must be non-negative; found {v[v < 0][0]!r}")
-    if v.ndim and v.shape == shape[:-1] and len(shape) > 0:
+    if v.ndim and v.shape == shape[:-1]:
         v = v[..., None]  # one variance per sample for (n, d) targets
-    try:
+    differing = [a != b for a, b in zip(v.shape, shape, strict=False)]
+    size_one_axis = (v.ndim == len(shape) and sum(differing) == 1
+                     and v.shape[differing.index(True)] == 1)
+    if v.ndim == 0 or v.shape == shape or size_one_axis:
         return np.broadcast_to(v, shape)
-    except ValueError:
-        raise ValueError(
-            f"{where}: var has shape {v.shape}, which does not match the input shape {shape}; "
-            "give one variance per element, per sample, or a single number"
-        ) from None
+    raise ValueError(
+        f"{where}: var has shape {v.shape}, which does not fit the input shape {shape}; give "
+        "a number, the input's shape, the input's shape without its last axis, or the input's "
+        "shape with one axis of size 1 (torch's rules)"
+    )
 
 
 @loss(
