@@ -25,31 +25,31 @@ The markdown table is printed and written to --output with the date, versions an
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import datetime
 import gc
-import os
-import platform
-import statistics
-import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from _timing import (
+    INTERLEAVING_NOTE,
+    NO_TORCH,
+    Candidate,
+    choose_repeats,
+    median_times,
+    milliseconds,
+    run_benchmark,
+    table_line,
+    torch,
+    torch_threads,
+)
 
 from lossbook.losses import binary_cross_entropy_with_logits, cross_entropy, mse
 
-try:
-    import torch
-    import torch.nn.functional as F
-except ImportError:  # torch is an optional extra ("frameworks"); the benchmark runs without it
-    torch = None
-    F = None
+# torch itself comes from _timing, the one place that copes with its absence.
+F = torch.nn.functional if torch is not None else None
 
-NO_TORCH = "torch not installed"
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "losses.md"
 MEMORY_TARGET = 3.0  # peak extra memory of one call, in copies of y_pred
 # tracemalloc also counts Python's own bookkeeping (a few KB per call): not an array copy.
@@ -75,15 +75,6 @@ class Case:
     naive: Callable  # (y_true, y_pred) -> (mean loss, gradient)
     make_inputs: Callable  # (rng, quick) -> (y_true, y_pred)
     max_torch_ratio: float | None  # lossbook time / torch time must stay below this
-
-
-@dataclass
-class Candidate:
-    """A timed implementation; reset runs after each call, outside the timed region."""
-
-    name: str
-    run: Callable[[], object]
-    reset: Callable[[], None] = lambda: None
 
 
 # Naive textbook formulas, as a learner would first write them: no stabilisation and one
@@ -168,18 +159,6 @@ def candidates(case: Case, y_true, y_pred) -> list[Candidate]:
     return out
 
 
-@contextlib.contextmanager
-def torch_threads(n: int):
-    """torch on n threads; switched once per block, since waking a resized thread pool on
-    every call would be timed too."""
-    default = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(default)
-
-
 def as_numpy(result):
     """(value, gradient) of any candidate as (float, float64 ndarray)."""
     value, grad = result
@@ -207,32 +186,6 @@ def check_case(case: Case, timed: list[Candidate]) -> None:
         candidate.reset()
 
 
-def time_call(candidate: Candidate) -> float:
-    start = time.perf_counter()
-    result = candidate.run()
-    elapsed = time.perf_counter() - start
-    del result  # freed outside the timed region, like torch's gradient in reset()
-    candidate.reset()
-    return elapsed
-
-
-def choose_repeats(candidates: list[Candidate], quick: bool) -> int:
-    """Run every candidate once as warm-up; its duration sizes the number of repetitions."""
-    round_time = sum(time_call(c) for c in candidates)
-    if quick:
-        return 1
-    return int(np.clip(CASE_BUDGET_S // max(round_time, 1e-9), MIN_REPEATS, MAX_REPEATS))
-
-
-def median_times(candidates: list[Candidate], repeats: int) -> dict[str, float]:
-    """Median seconds per candidate, interleaved so that machine noise hits all of them alike."""
-    samples = {c.name: [] for c in candidates}
-    for _ in range(repeats):
-        for candidate in candidates:
-            samples[candidate.name].append(time_call(candidate))
-    return {name: statistics.median(times) for name, times in samples.items()}
-
-
 def peak_extra_bytes(fn: Callable[[], object]) -> int:
     """Peak bytes allocated during fn(), its result included (the gradient is one copy)."""
     gc.collect()
@@ -248,7 +201,8 @@ def run_case(case: Case, rng, quick: bool) -> dict:
     y_true, y_pred = case.make_inputs(rng, quick)
     timed = candidates(case, y_true, y_pred)
     check_case(case, timed)
-    repeats = choose_repeats(timed, quick)
+    repeats = choose_repeats(timed, quick, budget_s=CASE_BUDGET_S,
+                             min_repeats=MIN_REPEATS, max_repeats=MAX_REPEATS)
     seconds = median_times(timed, repeats)
     if torch is not None:
         # numpy's element-wise operations use one core: time torch on one core too, in a
@@ -281,10 +235,6 @@ def target_status(row: dict) -> str:
     return "yes"
 
 
-def milliseconds(seconds: float) -> str:
-    return f"{seconds * 1e3:.3g}"  # 3 significant digits: 257, 11.4, and 0.0412 in --quick
-
-
 def table_row(row: dict) -> str:
     seconds, memory = row["seconds"], row["memory"]
     lossbook = seconds["lossbook"]
@@ -304,7 +254,7 @@ def table_row(row: dict) -> str:
         str(row["repeats"]),
         target_status(row),
     ]
-    return "| " + " | ".join(cells) + " |"
+    return table_line(cells)
 
 
 HEADER = (
@@ -314,61 +264,27 @@ HEADER = (
 )
 
 
-def table(rows: list[dict]) -> str:
-    separator = "|" + "---|" * HEADER.count(" | ") + "---|"
-    return "\n".join([HEADER, separator] + [table_row(r) for r in rows])
+def method_text() -> str:
+    return (
+        "Times are medians of interleaved repetitions (lossbook, torch, naive, lossbook, ...) "
+        "after a warm-up, float64 on the CPU, value and gradient of the mean loss. "
+        + INTERLEAVING_NOTE
+    )
 
 
-def environment() -> list[str]:
-    torch_version = torch.__version__ if torch is not None else NO_TORCH
-    threads = str(torch.get_num_threads()) if torch is not None else NO_TORCH
+def targets_text() -> list[str]:
     return [
-        f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",
-        f"- python {platform.python_version()}, numpy {np.__version__}, torch {torch_version}",
-        f"- CPU count: {os.cpu_count()}; torch threads: {threads} (torch's default; numpy's "
-        "element-wise operations run on one thread)",
-    ]
-
-
-def report(rows: list[dict], quick: bool) -> str:
-    mode = "quick (tiny sizes, 1 repetition: a smoke test, not a measurement)" if quick else "full"
-    targets = [
         "- `cross_entropy`: lossbook time within 1.5x of torch (default threads)",
         "- `mse`: lossbook time within 1.2x of torch (default threads)",
         f"- every loss: peak extra memory of one lossbook call <= {MEMORY_TARGET:g} copies of "
         "y_pred (its gradient is one of them)",
     ]
-    method = (
-        "Times are medians of interleaved repetitions (lossbook, torch, naive, lossbook, ...) "
-        "after a warm-up, float64 on the CPU, value and gradient of the mean loss. Compare the "
-        "ratios, measured in the same run; the absolute times depend on the machine's load. "
-        "Interleaving does not cancel one effect: torch's multi-threaded kernels slow down far "
-        "more than numpy's single-threaded ones when other processes keep the cores busy, so "
-        "lossbook / torch is only comparable between runs on an equally idle machine. The "
-        "1-thread torch column compares like with like."
-    )
-    lines = ["# lossbook loss benchmark", "", f"Mode: {mode}", "", *environment(), "",
-             "Targets:", *targets, "", method, "", table(rows), ""]
-    return "\n".join(lines)
-
-
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny sizes and one repetition, to check that the script runs")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
-                        help=f"where to write the markdown table (default {DEFAULT_OUTPUT})")
-    return parser.parse_args(argv)
 
 
 def main(argv=None) -> None:
-    args = parse_args(argv)
-    rng = np.random.default_rng(0)  # fixed inputs, so runs differ only by machine noise
-    rows = [run_case(case, rng, args.quick) for case in CASES]
-    text = report(rows, args.quick)
-    print(text)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
+    run_benchmark(argv, doc=__doc__, default_output=DEFAULT_OUTPUT, cases=CASES,
+                  run_case=run_case, header=HEADER, table_row=table_row,
+                  title="lossbook loss benchmark", targets=targets_text(), method=method_text())
 
 
 if __name__ == "__main__":

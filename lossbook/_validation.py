@@ -124,3 +124,34 @@ def check_sample_weight(sample_weight, n: int, dtype: np.dtype, where: str) -> n
     if not w.sum() > 0:
         raise ValueError(f"{where}: sample_weight sums to 0, so there is nothing to average")
     return w
+
+
+def check_number(value, name: str, where: str, *, low=0.0, high=None, open_high=False,
+                 positive=False) -> float:
+    """A finite real number in [low, high] (or [low, high)), > 0 if positive; as a float.
+
+    The one validator of scalar parameters: learning rates, deltas, alphas, C, ...
+    """
+    if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(value) != 0:
+        raise TypeError(f"{where}: {name} must be a number, got {value!r}")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: {name} must be a number, got {value!r}") from None
+    too_high = high is not None and (value >= high if open_high else value > high)
+    if not np.isfinite(value) or value < low or too_high or (positive and value == 0):
+        if high is None:
+            allowed = "> 0" if positive else f">= {low:g}" if np.isfinite(low) else "(not NaN)"
+        else:
+            allowed = f"in [{low:g}, {high:g}{')' if open_high else ']'}"
+        raise ValueError(f"{where}: {name} must be a finite number {allowed}, got {value!r}")
+    return value
+
+
+def check_integer(value, name: str, where: str, *, low: int = 1) -> int:
+    """An integer >= low (bools and floats refused: steps=2.5 is a mistake, not a request)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{where}: {name} must be an integer >= {low}, got {value!r}")
+    if value < low:
+        raise ValueError(f"{where}: {name} must be an integer >= {low}, got {value!r}")
+    return int(value)

@@ -14,23 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float, check_finite
+from ._validation import as_float, check_finite, check_number
 
 
 def _weights(w, where):
     arr = as_float(w, "w", where)
     check_finite(arr, "w", where)
     return arr
-
-
-def _strength(value, name, where, *, upper=None):
-    if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0:
-        raise TypeError(f"{where}: {name} must be a number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value < 0 or (upper is not None and value > upper):
-        bound = f"in [0, {upper:g}]" if upper is not None else ">= 0"
-        raise ValueError(f"{where}: {name} must be a finite number {bound}, got {value!r}")
-    return value
 
 
 def soft_threshold(v: np.ndarray, threshold: float) -> np.ndarray:
@@ -59,7 +49,7 @@ class Penalty:
             )
         merged = {**self.params, **params}
         return {
-            k: _strength(v, k, self.name, upper=1.0 if k == "l1_ratio" else None)
+            k: check_number(v, k, self.name, high=1.0 if k == "l1_ratio" else None)
             for k, v in merged.items()
         }
 
@@ -72,7 +62,7 @@ class Penalty:
         return self._grad(_weights(w, self.name), **self._args(params))
 
     def prox(self, v, step, **params) -> np.ndarray:
-        step = _strength(step, "step", self.name)
+        step = check_number(step, "step", self.name)
         return self._prox(_weights(v, self.name), step, **self._args(params))
 
 

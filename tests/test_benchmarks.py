@@ -1,4 +1,4 @@
-"""Smoke test of the benchmark script: it runs and writes its table (no timing assertions)."""
+"""Smoke tests of the benchmark scripts: they run and write their tables (no timing assertions)."""
 
 import subprocess
 import sys
@@ -6,14 +6,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LOSSES = ("mse", "binary_cross_entropy_with_logits", "cross_entropy")
+OPTIMIZERS = ("SGD", "Adagrad", "RMSprop", "Adam", "AdamW")
 
 
-def test_bench_losses_quick_writes_a_row_per_loss(tmp_path):
-    output = tmp_path / "losses.md"
+def quick_run_row_names(script: str, output: Path) -> list[str]:
+    """Run `python benchmarks/<script> --quick --output output`; the names of its table rows."""
     result = subprocess.run(
-        [sys.executable, "benchmarks/bench_losses.py", "--quick", "--output", str(output)],
+        [sys.executable, f"benchmarks/{script}", "--quick", "--output", str(output)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
     rows = [line for line in output.read_text().splitlines() if line.startswith("| `")]
-    assert sorted(row.split("`")[1] for row in rows) == sorted(LOSSES)
+    return sorted(row.split("`")[1] for row in rows)
+
+
+def test_bench_losses_quick_writes_a_row_per_loss(tmp_path):
+    assert quick_run_row_names("bench_losses.py", tmp_path / "losses.md") == sorted(LOSSES)
+
+
+def test_bench_optim_quick_writes_a_row_per_optimizer(tmp_path):
+    assert quick_run_row_names("bench_optim.py", tmp_path / "optim.md") == sorted(OPTIMIZERS)

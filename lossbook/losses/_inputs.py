@@ -58,20 +58,6 @@ def binary_targets(y_true, y_pred, where: str, *, hard: bool):
     return y, p
 
 
-def positive_param(value, name: str, where: str, *, allow_zero: bool = False) -> float:
-    """A finite scalar parameter that must be > 0 (or >= 0)."""
-    if isinstance(value, (bool, np.bool_)) or not np.isscalar(value) and np.ndim(value) != 0:
-        raise TypeError(f"{where}: {name} must be a number, got {value!r}")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{where}: {name} must be a number, got {value!r}") from None
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{where}: {name} must be a finite number {bound}, got {value!r}")
-    return value
-
-
 def rows(y_pred, where: str, name: str = "y_pred"):
     """Scores or probabilities as a finite float array of shape (n, k); 1-D means one row.
 

@@ -23,9 +23,10 @@ from .._validation import (
     as_weights,
     check_finite,
     check_in_interval,
+    check_number,
 )
 from ._core import Pointwise, loss
-from ._inputs import binary_targets, positive_param, rows, squeeze_row
+from ._inputs import binary_targets, rows, squeeze_row
 
 LOG_FLOOR = -100.0  # torch clamps each log term of binary_cross_entropy at -100
 # and the denominator p (1 - p) of its derivative at 1e-12, a single-precision constant in
@@ -132,9 +133,9 @@ def focal(y_true, y_pred, need_grad, *, alpha=0.25, gamma=2.0):
     """
     if gamma is None:
         raise TypeError("focal: gamma must be a number >= 0")
-    gamma = positive_param(gamma, "gamma", "focal", allow_zero=True)
+    gamma = check_number(gamma, "gamma", "focal")
     if alpha is not None:
-        alpha = positive_param(alpha, "alpha", "focal", allow_zero=True)
+        alpha = check_number(alpha, "alpha", "focal")
         if alpha > 1:
             raise ValueError(
                 f"focal: alpha must lie in [0, 1] (or be None for no weighting), got {alpha!r}"
@@ -187,7 +188,7 @@ def cross_entropy(y_true, y_pred, need_grad, *, weight=None, label_smoothing=0.0
     where = "cross_entropy"
     f, single = rows(y_pred, where)
     n, k = f.shape
-    eps = positive_param(label_smoothing, "label_smoothing", where, allow_zero=True)
+    eps = check_number(label_smoothing, "label_smoothing", where)
     if eps > 1:
         raise ValueError(f"{where}: label_smoothing must lie in [0, 1], got {eps!r}")
     w = _class_weight(weight, k, f.dtype, where)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_float, check_finite, check_in_interval
+from .._validation import as_float, check_finite, check_in_interval, check_number
 from ._core import Pointwise, loss
-from ._inputs import paired, positive_param, rows, squeeze_row
+from ._inputs import paired, rows, squeeze_row
 
 HALF_LOG_2PI = 0.5 * np.log(2 * np.pi)
 
@@ -103,7 +103,7 @@ def poisson_nll(y_true, y_pred, need_grad, *, log_input=True, full=False, eps=1e
         value = rate - y * x
         grad = rate - y if need_grad else None
     else:
-        eps = positive_param(eps, "eps", where, allow_zero=True)
+        eps = check_number(eps, "eps", where)
         if (x < 0).any():
             raise ValueError(f"{where}: with log_input=False, y_pred is a rate and must be >= 0")
         value = x - y * np.log(x + eps)
@@ -153,7 +153,7 @@ def gaussian_nll(y_true, y_pred, need_grad, *, var, full=False, eps=1e-6):
     """
     where = "gaussian_nll"
     y, mu = paired(y_true, y_pred, where, ("y_true", "mean"))
-    eps = positive_param(eps, "eps", where, allow_zero=True)
+    eps = check_number(eps, "eps", where)
     v = np.maximum(_variance(var, mu.shape, mu.dtype, where), eps)
     if (v == 0).any():
         raise ValueError(f"{where}: var is 0 and eps is 0, so the likelihood is degenerate")

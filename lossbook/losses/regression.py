@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import check_number
 from ._core import Pointwise, loss
-from ._inputs import paired, positive_param
+from ._inputs import paired
 
 
 @loss(
@@ -80,7 +81,7 @@ def huber(y_true, y_pred, need_grad, *, delta=1.0):
     l = q^2 / 2 + delta (|r| - q), one expression for both branches. The derivative is r
     clipped to [-delta, delta]: quadratic near 0, bounded pull far away (chapter 02).
     """
-    delta = positive_param(delta, "delta", "huber")
+    delta = check_number(delta, "delta", "huber", positive=True)
     y, f = paired(y_true, y_pred, "huber")
     r = f - y
     z = np.abs(r)
@@ -123,7 +124,7 @@ def quantile(y_true, y_pred, need_grad, *, tau=0.5):
     error. At d = 0 `grad` returns 1/2 - tau, the average of the two one-sided slopes (what
     torch's autograd gives for max of two equal terms).
     """
-    tau = positive_param(tau, "tau", "quantile")
+    tau = check_number(tau, "tau", "quantile", positive=True)
     if not tau < 1:
         raise ValueError(f"quantile: tau must lie strictly between 0 and 1, got {tau!r}")
     y, f = paired(y_true, y_pred, "quantile")
@@ -148,7 +149,7 @@ def epsilon_insensitive(y_true, y_pred, need_grad, *, epsilon=0.1):
     Errors inside the tube |r| <= epsilon cost nothing. `grad` is sign(r) where |r| >= epsilon
     (torch's sub-gradient for clamp at the edge of the tube) and 0 inside.
     """
-    epsilon = positive_param(epsilon, "epsilon", "epsilon_insensitive", allow_zero=True)
+    epsilon = check_number(epsilon, "epsilon", "epsilon_insensitive")
     y, f = paired(y_true, y_pred, "epsilon_insensitive")
     r = f - y
     excess = np.abs(r) - epsilon
