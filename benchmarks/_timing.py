@@ -1,8 +1,8 @@
 """What the benchmark scripts share: interleaved timing, torch's thread count, the report.
 
-Not a benchmark itself: `bench_losses.py` and `bench_optim.py` import it (Python puts the
-script's folder, benchmarks/, on sys.path, so `import _timing` works when they are run as
-`python benchmarks/bench_*.py` from the repository root).
+Not a benchmark itself: `bench_losses.py`, `bench_optim.py` and `bench_models.py` import it
+(Python puts the script's folder, benchmarks/, on sys.path, so `import _timing` works when
+they are run as `python benchmarks/bench_*.py` from the repository root).
 
 The timing method: every candidate runs once as a warm-up, then all candidates run in turn
 (a, b, c, a, b, c, ...) and each one's median is kept, so that load from other processes
@@ -104,7 +104,9 @@ def markdown_table(header: str, lines: list[str]) -> str:
     return "\n".join([header, separator, *lines])
 
 
-def environment() -> list[str]:
+def environment(extra: tuple[str, ...] = ()) -> list[str]:
+    """Date, versions and CPU count as markdown list items, then the script's own extra items
+    (e.g. the versions of the library it compares with)."""
     torch_version = torch.__version__ if torch is not None else NO_TORCH
     threads = str(torch.get_num_threads()) if torch is not None else NO_TORCH
     return [
@@ -112,13 +114,15 @@ def environment() -> list[str]:
         f"- python {platform.python_version()}, numpy {np.__version__}, torch {torch_version}",
         f"- CPU count: {os.cpu_count()}; torch threads: {threads} (torch's default; numpy's "
         "element-wise operations run on one thread)",
+        *extra,
     ]
 
 
-def report(title: str, quick: bool, targets: list[str], method: str, table: str) -> str:
+def report(title: str, quick: bool, targets: list[str], method: str, table: str,
+           extra_environment: tuple[str, ...] = ()) -> str:
     """The markdown document: title, mode, environment, targets, method, then the table."""
     mode = "quick (tiny sizes, 1 repetition: a smoke test, not a measurement)" if quick else "full"
-    lines = [f"# {title}", "", f"Mode: {mode}", "", *environment(), "",
+    lines = [f"# {title}", "", f"Mode: {mode}", "", *environment(extra_environment), "",
              "Targets:", *targets, "", method, "", table, ""]
     return "\n".join(lines)
 
@@ -142,11 +146,13 @@ def publish(text: str, output: Path) -> None:
 
 def run_benchmark(argv, *, doc: str, default_output: Path, cases, run_case: Callable,
                   header: str, table_row: Callable, title: str, targets: list[str],
-                  method: str) -> None:
+                  method: str, extra_environment: tuple[str, ...] = ()) -> None:
     """A benchmark script's main: parse the flags, run_case(case, rng, quick) for each case,
-    then print and write the report with one table_row(result) per case."""
+    then print and write the report with one table_row(result) per case; extra_environment
+    adds list items after the standard environment lines."""
     args = parse_args(doc.splitlines()[0], default_output, argv)
     rng = np.random.default_rng(0)  # fixed inputs, so runs differ only by machine noise
     rows = [run_case(case, rng, args.quick) for case in cases]
     table = markdown_table(header, [table_row(r) for r in rows])
-    publish(report(title, args.quick, targets, method, table), args.output)
+    text = report(title, args.quick, targets, method, table, extra_environment)
+    publish(text, args.output)

@@ -87,3 +87,23 @@ def softmax(x: np.ndarray) -> np.ndarray:
     rest = exp_rest_(e, top)
     e[np.arange(x.shape[0]), top] = 1
     return e / (1 + rest)[:, None]
+
+
+def solve_spd(matrix: np.ndarray, rhs: np.ndarray, *, shift: float = 1e-12) -> np.ndarray:
+    """(matrix + tau I)^-1 rhs through a Cholesky factor, never an explicit inverse.
+
+    tau = 0 when the symmetric matrix is positive definite; otherwise tau = beta, 2 beta,
+    4 beta, ... with beta = shift times the largest |diagonal entry|, until the factorization
+    exists (Nocedal & Wright 2006, Algorithm 3.3). A tiny shift only absorbs rounding; a
+    larger one (1e-3) turns an indefinite Newton system into a descent direction.
+    """
+    identity = np.eye(len(rhs))
+    beta = shift * max(float(np.abs(np.diag(matrix)).max()), np.finfo(float).tiny)
+    tau = 0.0
+    while True:
+        try:
+            lower = np.linalg.cholesky(matrix + tau * identity)
+            break
+        except np.linalg.LinAlgError:
+            tau = max(2 * tau, beta)
+    return np.linalg.solve(lower.T, np.linalg.solve(lower, rhs))

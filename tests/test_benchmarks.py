@@ -2,11 +2,18 @@
 
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LOSSES = ("mse", "binary_cross_entropy_with_logits", "cross_entropy")
 OPTIMIZERS = ("SGD", "Adagrad", "RMSprop", "Adam", "AdamW")
+# Rows of bench_models.py per estimator: LogisticRegression has four (2 and 3 classes, each
+# against scikit-learn's lbfgs and newton-cholesky solvers).
+MODEL_ROWS = {"LinearRegression": 1, "Ridge": 1, "Lasso": 1, "HuberRegressor": 1,
+              "LogisticRegression": 4, "SoftMarginSVM": 1}
 
 
 def quick_run_row_names(script: str, output: Path) -> list[str]:
@@ -26,3 +33,9 @@ def test_bench_losses_quick_writes_a_row_per_loss(tmp_path):
 
 def test_bench_optim_quick_writes_a_row_per_optimizer(tmp_path):
     assert quick_run_row_names("bench_optim.py", tmp_path / "optim.md") == sorted(OPTIMIZERS)
+
+
+def test_bench_models_quick_writes_rows_for_every_estimator(tmp_path):
+    pytest.importorskip("sklearn", reason="scikit-learn comes with the test extra")
+    names = quick_run_row_names("bench_models.py", tmp_path / "models.md")
+    assert Counter(names) == MODEL_ROWS

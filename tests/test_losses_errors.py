@@ -177,3 +177,9 @@ def test_overflow_is_reported_instead_of_returning_inf():
         losses.exponential([1.0], [-800.0])
     with pytest.raises(ValueError, match="overflows"):
         losses.mse([0.0], [1e200])
+
+
+def test_overflow_error_is_both_a_value_error_and_a_floating_point_error():
+    with pytest.raises(losses.LossOverflowError) as raised:
+        losses.exponential([1.0], [-800.0])
+    assert isinstance(raised.value, ValueError) and isinstance(raised.value, FloatingPointError)

@@ -150,3 +150,11 @@ def test_bad_arguments(kwargs, message):
         minimize(quadratic, np.ones(2), SGD(), **kwargs)
     with pytest.raises(TypeError, match="lossbook.optim optimizer"):
         minimize(quadratic, np.ones(2), "sgd", steps=3)
+
+
+def test_a_loss_that_overflows_is_recorded_as_divergence_not_an_exception():
+    X = np.array([[1.0], [2.0], [3.0]])
+    risk = empirical_risk(losses.mse, X, np.array([1.0, 2.0, 3.0]))
+    history = minimize(risk, risk.model.init(), SGD(lr=10.0), steps=500)
+    assert history.message.startswith("diverged") and history.loss[-1] == float("inf")
+    assert history.steps < 500

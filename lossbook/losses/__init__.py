@@ -7,7 +7,7 @@
     catalog()                                     # the table of all losses
 """
 
-from ._core import REDUCTIONS, Loss
+from ._core import REDUCTIONS, Loss, LossOverflowError
 from .catalog import Catalog, catalog
 from .cross_entropy import (
     binary_cross_entropy,
@@ -26,6 +26,6 @@ ALL_LOSSES = (
     kl_divergence, poisson_nll, gaussian_nll,
 )
 
-__all__ = ["REDUCTIONS", "Loss", "Catalog", "catalog", "ALL_LOSSES"] + [
+__all__ = ["REDUCTIONS", "Loss", "LossOverflowError", "Catalog", "catalog", "ALL_LOSSES"] + [
     loss.name for loss in ALL_LOSSES
 ]

@@ -187,11 +187,19 @@ def _scale_rows(a: np.ndarray, w: np.ndarray, out=None) -> np.ndarray:
     return np.multiply(a, w.reshape((-1,) + (1,) * (a.ndim - 1)), out=out)
 
 
+class LossOverflowError(ValueError, FloatingPointError):
+    """A loss or its gradient exceeds the floating-point range for finite inputs.
+
+    A ValueError for the learner; a FloatingPointError for an optimizer, which records a
+    diverging run instead of stopping with an exception (lossbook.optim.minimize).
+    """
+
+
 def _check_output(arr, what: str, where: str) -> None:
     """Inputs were checked to be finite, so a non-finite result can only be an overflow."""
     if np.isfinite(np.add.reduce(arr, axis=None)) or np.isfinite(arr).all():
         return
-    raise ValueError(
+    raise LossOverflowError(
         f"{where}: the {what} overflows the floating-point range (its exact value exceeds "
         f"{np.finfo(np.asarray(arr).dtype).max:.3g}); rescale the inputs or use float64"
     )

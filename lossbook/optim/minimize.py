@@ -81,17 +81,18 @@ def minimize(objective, x0, optimizer: Optimizer, *, steps: int | None = None,
         live = LivePlot()
 
     rng = np.random.default_rng(seed)
-    history = History(method=repr(optimizer))
-    params = x0
-    history.params.append(x0)
-    t = 0
+    history = History(method=repr(optimizer), params=[x0])
+    params, t = x0, 0
     for epoch in range(epochs):
         for batch in _batches(n_samples, batch_size, rng):
             if steps is not None and t >= steps:
                 break
-            value, grad = fun(params, batch)
-            with np.errstate(over="ignore"):  # a diverging gradient's norm may be inf
-                value, norm = float(value), float(np.linalg.norm(flatten(grad)))
+            try:
+                value, grad = fun(params, batch)
+                with np.errstate(over="ignore"):  # a diverging gradient's norm may be inf
+                    value, norm = float(value), float(np.linalg.norm(flatten(grad)))
+            except FloatingPointError:  # a lossbook loss whose value overflowed
+                value, norm = float("inf"), float("inf")
             history.loss.append(value)
             history.grad_norm.append(norm)
             if not (np.isfinite(value) and np.isfinite(norm)):
@@ -107,17 +108,18 @@ def minimize(objective, x0, optimizer: Optimizer, *, steps: int | None = None,
                 live.update(history)
             if callback is not None and callback(history):
                 history.message = f"stopped by the callback after step {t}"
-                return _finish(history, live, fun)
+                return _finish(history, live, fun if batch_size is None else None)
         if batch_size is not None:
             history.epoch_loss.append(float(fun(params, None)[0]))
     history.message = f"finished {t} steps"
-    return _finish(history, live, fun, full_batch=batch_size is None)
+    return _finish(history, live, fun if batch_size is None else None)
 
 
-def _finish(history: History, live, fun=None, full_batch=False) -> History:
-    if full_batch and fun is not None:
-        # full batch: the loss after step t is the loss measured before step t + 1
-        history.epoch_loss = history.loss[1:] + [float(fun(history.x, None)[0])]
+def _finish(history: History, live, full_batch_fun=None) -> History:
+    """Complete a run: for full-batch runs the loss after each step (the loss measured before
+    the next one, plus one last evaluation), and a final redraw of a live plot."""
+    if full_batch_fun is not None:
+        history.epoch_loss = history.loss[1:] + [float(full_batch_fun(history.x, None)[0])]
     if live is not None:
         live.update(history, final=True)
     return history

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._numerics import solve_spd
 from .._validation import as_float, check_finite, check_integer, check_number
 from .history import History
 from .problems import _as_point
@@ -28,7 +29,10 @@ def _backtrack(f, x, direction, value, slope, step, shrink, c, max_shrinks):
     """
     t = step
     for _ in range(max_shrinks + 1):
-        trial = f(x + t * direction)
+        try:
+            trial = f(x + t * direction)
+        except FloatingPointError:  # a lossbook loss that overflowed this far away
+            trial = np.inf
         # A NaN or inf trial value (overflow far away) fails the comparison: step back.
         if trial <= value + c * t * slope:
             return t, trial
@@ -100,16 +104,7 @@ def _newton_direction(hessian: np.ndarray, grad: np.ndarray) -> np.ndarray:
     Cholesky factorization H + tau I = L L^T exists; the factor then solves the system.
     A simple variant of Nocedal & Wright (2006), Algorithm 3.3.
     """
-    identity = np.eye(len(grad))
-    beta = 1e-3 * max(float(np.max(np.abs(np.diag(hessian)))), 1e-12)
-    tau = 0.0
-    while True:
-        try:
-            lower = np.linalg.cholesky(hessian + tau * identity)
-            break
-        except np.linalg.LinAlgError:
-            tau = max(2 * tau, beta)
-    return -np.linalg.solve(lower.T, np.linalg.solve(lower, grad))
+    return -solve_spd(hessian, grad, shift=1e-3)
 
 
 def _start(problem, x0, where: str, need_hessian: bool) -> np.ndarray:
