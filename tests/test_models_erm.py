@@ -126,3 +126,12 @@ def test_nan_and_predict_before_fit():
         ERMRegressor().fit(X, Y_REG)
     with pytest.raises(NotFittedError, match="call fit"):
         ERMRegressor().predict(X_REG)
+
+
+def test_score_checks_that_y_matches_X():
+    model = ERMRegressor(steps=10).fit(X_REG, Y_REG)
+    with pytest.raises(ValueError, match="150 samples but y has shape"):
+        model.score(X_REG, Y_REG[:-1])
+    classifier = ERMClassifier(steps=10).fit(X_BIN, Y_BIN)
+    with pytest.raises(ValueError, match="200 samples but y has shape"):
+        classifier.score(X_BIN, Y_BIN[:5])

@@ -90,6 +90,7 @@ class RegressorMixin:
         """The coefficient of determination R^2 of predict(X) against y."""
         y = as_float(y, "y", f"{type(self).__name__}.score")
         pred = self.predict(X)
+        _check_score_lengths(pred, y, type(self).__name__)
         w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
         residual = np.sum(w * (y - pred) ** 2)
         total = np.sum(w * (y - np.average(y, weights=w)) ** 2)
@@ -101,8 +102,16 @@ class ClassifierMixin:
 
     def score(self, X, y, sample_weight=None) -> float:
         """The accuracy of predict(X) against y."""
-        correct = (self.predict(X) == np.asarray(y)).astype(float)
+        pred, y = self.predict(X), np.asarray(y)
+        _check_score_lengths(pred, y, type(self).__name__)
+        correct = (pred == y).astype(float)
         return float(np.average(correct, weights=sample_weight))
+
+
+def _check_score_lengths(pred, y, name):
+    if np.shape(y) != np.shape(pred):
+        raise ValueError(f"{name}.score: X has {len(pred)} samples but y has shape "
+                         f"{np.shape(y)}; pass one target per row of X")
 
 
 def check_X(X, where: str, n_features: int | None = None) -> np.ndarray:
