@@ -2,13 +2,13 @@
 
 Run from the repository root:
 
-    python benchmarks/bench_models.py                # full sizes, about 3 minutes
+    python benchmarks/bench_models.py                # full sizes, about 2 minutes
     python benchmarks/bench_models.py --quick        # 200 x 5 data, 1 repetition (smoke test)
     python benchmarks/bench_models.py --output PATH  # default benchmarks/results/models.md
 
 What it measures, on seeded float64 data of 20000 samples x 50 features (5000 x 50 for the
-SVM: one scikit-learn SVC fit on 20000 samples took 165 s on the 2-core machine this was
-written on, and lossbook's SMO is slower still, which would not fit in the run's budget):
+SVM: one scikit-learn SVC fit (default tol) on 20000 samples took 165 s on the 2-core machine
+this was written on, and lossbook's SMO is slower still: too long for the run's budget):
 
 - the median wall time of `fit(X, y)` of each lossbook estimator (LinearRegression, Ridge,
   Lasso, HuberRegressor, LogisticRegression on 2 and on 3 classes, SoftMarginSVM) and of its
@@ -52,8 +52,8 @@ MAX_TIME_RATIO = 2.0  # lossbook fit time / precise scikit-learn fit time
 # "The same objective": lossbook's may exceed scikit-learn's by at most this, relatively.
 OBJECTIVE_RTOL = 1e-6
 # Repetitions per row: as many interleaved rounds as fit in the budget, within these bounds.
-# A round takes 0.1 s to 25 s, so the bounds often decide: 5 at least for a stable median,
-# which keeps the full run near 3 minutes (the SVM row alone takes 2 of them).
+# A round takes 0.03 s to 12 s, so the bounds often decide: 5 at least for a stable median,
+# and the full run stays near 2 minutes (the SVM row takes about 1 of them).
 ROW_BUDGET_S = 4.0
 MIN_REPEATS, MAX_REPEATS = 5, 11
 

@@ -507,3 +507,16 @@ def test_predict_before_fit_and_with_the_wrong_features(estimator):
         fresh.predict(np.c_[X_OK, X_OK[:, 0]])
     with pytest.raises(ValueError, match="sample_weight must have shape"):
         clone(estimator).fit(X_OK, Y_OK, sample_weight=np.ones(3))
+
+
+@pytest.mark.parametrize("alpha", [1e-9, 1e-3, 10.0])
+def test_ridge_gram_and_svd_routes_agree_with_sklearn_svd(alpha):
+    # A nearly collinear design: small alpha takes the SVD route (condition > 1e6), larger
+    # alpha the d x d eigendecomposition; both must give scikit-learn's SVD solution.
+    rng = np.random.default_rng(7)
+    base = rng.normal(size=(60, 3))
+    X = np.column_stack([base, base[:, 0] + 1e-5 * rng.normal(size=60)])
+    y = X @ np.array([1.0, -1.0, 0.5, 2.0]) + 0.1 * rng.normal(size=60)
+    ours = Ridge(alpha).fit(X, y)
+    ref = sk.Ridge(alpha=alpha, solver="svd").fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
