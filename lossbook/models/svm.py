@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from .._validation import check_number
+from .._validation import check_integer, check_number
 from ..losses import hinge
 from ._base import (
     ClassifierMixin,
@@ -172,7 +172,8 @@ class SoftMarginSVM(ClassifierMixin, Estimator):
             raise ValueError(f"{where}: unknown solver {self.solver!r}; use 'smo' (exact, "
                              "on the dual) or 'pegasos' (stochastic, on the primal)")
         tol = check_number(self.tol, "tol", where, positive=True)
-        max_iter = _check_max_iter(self.max_iter, where)
+        max_iter = None if self.max_iter is None else check_integer(
+            self.max_iter, "max_iter", where)  # None: the solver's default
         X, y = check_X_y(X, y, where, classifier=True)
         classes, indices = encode_labels(y, where)
         if classes.size > 2:
@@ -462,16 +463,6 @@ def _pegasos(X, y, s, C, epochs, rng):
 def _by_class(mask, indices):
     """Indices where mask holds, those of class 0 first (scikit-learn's order of SVs)."""
     return np.concatenate([np.flatnonzero(mask & (indices == k)) for k in (0, 1)])
-
-
-def _check_max_iter(max_iter, where):
-    if max_iter is None:
-        return None
-    if isinstance(max_iter, (bool, np.bool_)) or not isinstance(max_iter, (int, np.integer)) \
-            or max_iter < 1:
-        raise ValueError(f"{where}: max_iter must be a positive integer or None (the "
-                         f"solver's default), got {max_iter!r}")
-    return int(max_iter)
 
 
 def _show(value) -> str:
