@@ -1,4 +1,4 @@
-"""The `lossbook` command: `lossbook build-exercises [--check]`."""
+"""The `lossbook` command: `lossbook build-exercises [--check]`, `lossbook grade ...`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,26 @@ def main(argv=None) -> int:
                        help="only check that exercises/ is up to date (exit 1 if not)")
     build.add_argument("--solutions", type=pathlib.Path, default=pathlib.Path("solutions"))
     build.add_argument("--exercises", type=pathlib.Path, default=pathlib.Path("exercises"))
+    grade = commands.add_parser(
+        "grade", help="grade submitted notebooks (files, student folders or folders of them)")
+    grade.add_argument("submissions", nargs="+", type=pathlib.Path,
+                       help="notebooks or folders; the student id is the file or folder name")
+    grade.add_argument("--assignment", required=True, help="the chapter number, e.g. 02")
+    grade.add_argument("--out", type=pathlib.Path, default=None,
+                       help="where grades.csv, results.json and feedback/ go "
+                            "(default: grades_NN)")
+    grade.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    grade.add_argument("--timeout", type=float, default=30.0,
+                       help="seconds allowed per cell and per exercise's checks (default 30)")
+    grade.add_argument("--memory", type=int, default=2048,
+                       help="memory limit per submission in MB (default 2048)")
+    grade.add_argument("--force", action="store_true",
+                       help="grade again the submissions already graded and unchanged")
+    grade.add_argument("--seed", type=int, default=None,
+                       help="seed of the hidden cases (default: a fresh random one, recorded)")
     args = parser.parse_args(argv)
+    if args.command == "grade":
+        return _grade(args)
 
     from .exercises.build import MarkerError, build_exercises
 
@@ -34,6 +53,26 @@ def main(argv=None) -> int:
         return 0
     print(f"wrote {len(changed)} exercise notebook(s)" + (": " + ", ".join(changed)
                                                            if changed else ""))
+    return 0
+
+
+def _grade(args) -> int:
+    from .exercises.grade import Limits, grade
+
+    if args.jobs < 1 or args.timeout <= 0 or args.memory < 256:
+        print("lossbook grade: --jobs must be >= 1, --timeout > 0 and --memory >= 256",
+              file=sys.stderr)
+        return 2
+    out = args.out or pathlib.Path(f"grades_{args.assignment}")
+    try:
+        book = grade(args.submissions, args.assignment, out, jobs=args.jobs,
+                     limits=Limits(timeout=args.timeout, memory_mb=args.memory),
+                     force=args.force, seed=args.seed)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"lossbook {error}", file=sys.stderr)
+        return 2
+    print(f"{len(book.students)} student(s) in {out / 'grades.csv'}; "
+          f"feedback in {out / 'feedback'}")
     return 0
 
 

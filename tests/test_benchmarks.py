@@ -39,3 +39,8 @@ def test_bench_models_quick_writes_rows_for_every_estimator(tmp_path):
     pytest.importorskip("sklearn", reason="scikit-learn comes with the test extra")
     names = quick_run_row_names("bench_models.py", tmp_path / "models.md")
     assert Counter(names) == MODEL_ROWS
+
+
+def test_bench_grading_quick_writes_a_row_per_job_count(tmp_path):
+    names = quick_run_row_names("bench_grading.py", tmp_path / "grading.md")
+    assert names == ["grade --jobs 1", "grade --jobs 2"]

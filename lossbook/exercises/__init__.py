@@ -5,11 +5,13 @@
 
 The registry holds each exercise's reference, public and hidden cases, property checks and
 misconception detectors (`_core.Exercise`); chapters add theirs in `catalog_NN.py` modules.
+`build` writes the student notebooks from the instructor's (`lossbook build-exercises`);
+`grade` grades folders of submissions in a sandboxed process (`lossbook grade`).
 """
 
 from __future__ import annotations
 
-from ._core import CheckResult, Exercise, Misconception, evaluate
+from ._core import CheckResult, Exercise, Misconception, Property, evaluate
 from .catalog_02 import EXERCISES as _CHAPTER_02
 
 EXERCISES: dict[str, Exercise] = {e.id: e for e in _CHAPTER_02}
@@ -26,7 +28,9 @@ def check(exercise_id: str, obj) -> CheckResult:
                          f"{', '.join(sorted(EXERCISES))}")
     result = evaluate(EXERCISES[exercise_id], obj)
     print(result)
+    result._printed = True  # so that a cell ending in check(...) does not show it twice
     return result
 
 
-__all__ = ["check", "CheckResult", "Exercise", "Misconception", "EXERCISES", "evaluate"]
+__all__ = ["check", "CheckResult", "Exercise", "Misconception", "Property", "EXERCISES",
+           "evaluate"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import losses
-from ._core import Exercise, Misconception
+from ._core import Exercise, Misconception, Property
 
 
 def _regression_cases(rng, n_cases=5):
@@ -72,12 +72,13 @@ HUBER = Exercise(
 )
 
 
-def _finite_at_extreme_logits(candidate):
-    y = np.array([1.0, 0.0, 1.0, 0.0])
-    x = np.array([-800.0, 800.0, 800.0, -800.0])
-    with np.errstate(all="ignore"):
-        got = candidate(y, x)
-    return np.isfinite(got) and np.isclose(got, losses.binary_cross_entropy_with_logits(y, x))
+EXTREME_LOGITS = (np.array([1.0, 0.0, 1.0, 0.0]), np.array([-800.0, 800.0, 800.0, -800.0]))
+
+
+def _exact_at_extreme_logits(outputs) -> bool:
+    (got,) = outputs
+    return bool(np.isfinite(got)) and bool(np.isclose(
+        got, losses.binary_cross_entropy_with_logits(*EXTREME_LOGITS)))
 
 
 BCE_WITH_LOGITS = Exercise(
@@ -94,9 +95,10 @@ BCE_WITH_LOGITS = Exercise(
         Misconception(lambda y, x: losses.binary_cross_entropy_with_logits(1 - y, x),
                       "the labels are swapped: y = 1 should pay -log sigmoid(x)"),
     ],
-    properties=[("it is not finite (or not exact) at logits of +-800: compute log(1 + e^x) "
-                 "as max(x, 0) + log1p(exp(-|x|)) instead of taking the log of a sigmoid",
-                 _finite_at_extreme_logits)],
+    properties=[Property(
+        "it is not finite (or not exact) at logits of +-800: compute log(1 + e^x) as "
+        "max(x, 0) + log1p(exp(-|x|)) instead of taking the log of a sigmoid",
+        cases=[EXTREME_LOGITS], holds=_exact_at_extreme_logits)],
 )
 
 EXERCISES = [MSE, HUBER, BCE_WITH_LOGITS]
