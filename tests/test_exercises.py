@@ -1,6 +1,10 @@
 """check(): right answers pass, stubs are "not attempted", every known mistake gets its hint,
 and the learner's exceptions become feedback instead of tracebacks."""
 
+import pathlib
+import re
+
+import nbformat
 import numpy as np
 import pytest
 
@@ -16,8 +20,17 @@ SOLUTIONS = {
 }
 
 
-def test_every_registered_exercise_has_a_hand_written_solution_here():
-    assert set(SOLUTIONS) == set(EXERCISES)
+ROOT = pathlib.Path(__file__).parent.parent
+
+
+def test_every_exercise_belongs_to_a_solutions_notebook_that_defines_it():
+    # that the solution scores full marks is tested by grading it (test_grading.py)
+    for exercise in EXERCISES.values():
+        assert re.fullmatch(r"\d\d\.\w+", exercise.id), exercise.id
+        notebooks = list((ROOT / "solutions").glob(f"{exercise.assignment}_*.ipynb"))
+        assert len(notebooks) == 1, exercise.id
+        source = "".join(c.source for c in nbformat.read(notebooks[0], as_version=4).cells)
+        assert f"def {exercise.name}(" in source and f'check("{exercise.id}"' in source
 
 
 @pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))
@@ -27,7 +40,7 @@ def test_a_correct_solution_passes_with_full_points(exercise_id, capsys):
     assert capsys.readouterr().out.count("\n") == 1  # exactly one line
 
 
-@pytest.mark.parametrize("exercise_id", sorted(SOLUTIONS))
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
 def test_a_stub_is_not_attempted(exercise_id):
     def stub(*args):
         raise NotImplementedError

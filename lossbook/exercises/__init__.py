@@ -11,10 +11,26 @@ misconception detectors (`_core.Exercise`); chapters add theirs in `catalog_NN.p
 
 from __future__ import annotations
 
-from ._core import CheckResult, Exercise, Misconception, Property, evaluate
-from .catalog_02 import EXERCISES as _CHAPTER_02
+import importlib
+import pkgutil
+import re
 
-EXERCISES: dict[str, Exercise] = {e.id: e for e in _CHAPTER_02}
+from ._core import CheckResult, Exercise, Misconception, Property, evaluate
+
+
+def _registry() -> dict[str, Exercise]:
+    """Every chapter's exercises: module catalog_NN defines EXERCISES, a list, for chapter NN."""
+    registry = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        if re.fullmatch(r"catalog_\d\d", module):
+            for exercise in importlib.import_module(f"{__name__}.{module}").EXERCISES:
+                if exercise.id in registry:
+                    raise RuntimeError(f"exercise {exercise.id} is defined twice")
+                registry[exercise.id] = exercise
+    return registry
+
+
+EXERCISES: dict[str, Exercise] = _registry()
 
 
 def check(exercise_id: str, obj) -> CheckResult:
