@@ -1,0 +1,178 @@
+"""The widgets work where learners use them: JupyterLab in a real browser.
+
+JupyterLab is started on 127.0.0.1 with no token on a copy of chapters/ (so that Lab's autosave
+cannot touch the repository), Debian's Chromium is driven headless by Playwright, a chapter
+that embeds widgets is opened and run, every widget must render its controls and its figure,
+and moving a slider must change the figure. Screenshots are kept in test-artifacts/.
+
+Chromium is a system package (`apt-get install chromium`), which .ci/run installs; where it is
+missing this test is skipped with that reason, unless LOSSBOOK_REQUIRE_BROWSER=1 (as in CI)
+makes it a failure. Playwright never downloads a browser here: it is pointed at Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import nbformat
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("LOSSBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+LAB_SETTINGS = {  # no news popup; every cell in the page, so none needs scrolling into view
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+def browser_or_skip():
+    """Playwright's sync API, or a skip (a failure under LOSSBOOK_REQUIRE_BROWSER=1)."""
+    missing = []
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append(f"no Chromium at {CHROMIUM} (install it with `apt-get install "
+                       "chromium`, or set LOSSBOOK_CHROMIUM)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing.append("Python Playwright is not installed (it comes with the test extra)")
+    if missing:
+        message = "browser test not run: " + "; ".join(missing)
+        if os.environ.get("LOSSBOOK_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return sync_api
+
+
+def widget_chapters() -> list[pathlib.Path]:
+    """Chapters with a cell that displays a lossbook widget."""
+    found = []
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        if any(c.cell_type == "code" and "lossbook.widgets" in c.source for c in cells):
+            found.append(path)
+    return found
+
+
+def widget_cell_count(path: pathlib.Path) -> int:
+    return sum(c.cell_type == "code" and "lossbook.widgets" in c.source
+               for c in nbformat.read(path, as_version=4).cells)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on a copy of the chapters: yields its base URL."""
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "course"
+    shutil.copytree(ROOT / "chapters", root / "chapters")
+    settings = base / "settings"
+    for name, values in LAB_SETTINGS.items():
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(values))
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(base / "config"),
+               JUPYTER_DATA_DIR=str(base / "data"), JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+               IPYTHONDIR=str(base / "ipython"), JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"))
+    env.pop("MPLBACKEND", None)  # the notebooks' figures need the inline backend
+    port = free_port()
+    log = open(base / "lab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
+         "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("JupyterLab did not start:\n" + (base / "lab.log").read_text())
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def run_all_cells(page) -> None:
+    page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=60_000)
+    page.click('#jp-MainMenu .lm-MenuBar-itemLabel:text-is("Run")')
+    page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
+    page.wait_for_timeout(500)
+    page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=120_000)
+
+
+def figure_source(widget) -> str:
+    image = widget.locator("img").first
+    return image.get_attribute("src") or ""
+
+
+def test_widgets_render_and_respond_in_jupyterlab(lab):
+    sync_api = browser_or_skip()
+    chapters = widget_chapters()
+    assert chapters, "no chapter embeds a lossbook widget"
+    chapter = chapters[0]
+    expected = widget_cell_count(chapter)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{lab}/lab/tree/chapters/{chapter.name}?reset")
+            run_all_cells(page)
+            widgets = page.locator(".jp-OutputArea-output > .jupyter-widgets.widget-vbox, "
+                                   ".jp-OutputArea-output > .jupyter-widgets.widget-box")
+            page.wait_for_function(
+                "n => document.querySelectorAll('.jp-OutputArea-output .widget-slider, "
+                ".jp-OutputArea-output .widget-hslider').length >= n", arg=expected,
+                timeout=60_000)
+            assert widgets.count() >= expected, f"{widgets.count()} of {expected} rendered"
+            for i in range(expected):
+                widget = widgets.nth(i)
+                widget.scroll_into_view_if_needed()
+                widget.locator("img").first.wait_for(timeout=30_000)
+                assert figure_source(widget).startswith("data:image/png"), f"widget {i}"
+            first = widgets.nth(0)
+            first.scroll_into_view_if_needed()
+            before = figure_source(first)
+            readout = first.locator(".widget-readout").first
+            value_before = readout.inner_text()
+            handle = first.locator(".noUi-handle").first
+            handle.focus()
+            for _ in range(5):
+                handle.press("ArrowRight")
+            page.wait_for_function(
+                "([el, src]) => { const img = el.querySelector('img');"
+                " return img && img.getAttribute('src') !== src; }",
+                arg=[first.element_handle(), before], timeout=30_000)
+            assert readout.inner_text() != value_before
+            assert figure_source(first) != before
+            first.screenshot(path=str(ARTIFACTS / "widget.png"))
+            page.screenshot(path=str(ARTIFACTS / f"jupyterlab_{chapter.stem}.png"))
+        finally:
+            browser.close()
