@@ -1,4 +1,4 @@
-"""The `lossbook` command: `lossbook build-exercises [--check]`, `lossbook grade ...`."""
+"""The `lossbook` command: `lossbook build-exercises [--check]`, `lossbook grade ...`, `lossbook build-site`."""
 
 from __future__ import annotations
 
@@ -33,9 +33,15 @@ def main(argv=None) -> int:
                        help="grade again the submissions already graded and unchanged")
     grade.add_argument("--seed", type=int, default=None,
                        help="seed of the hidden cases (default: a fresh random one, recorded)")
+    site = commands.add_parser("build-site", help="build the course website (docs extra)")
+    site.add_argument("--out", type=pathlib.Path, default=pathlib.Path("build") / "site")
     args = parser.parse_args(argv)
     if args.command == "grade":
         return _grade(args)
+    if args.command == "build-site":
+        from .site import main as build_site
+
+        return build_site(["--out", str(args.out)])
 
     from .exercises.build import MarkerError, build_exercises
 
