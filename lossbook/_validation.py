@@ -67,7 +67,7 @@ def check_in_interval(arr, name: str, where: str, low: float, high: float, what:
     """Every entry of arr must lie in [low, high]."""
     if arr.size and (arr.min() < low or arr.max() > high):
         bad = arr[(arr < low) | (arr > high)][0]
-        raise ValueError(f"{where}: {name} must lie in [{low:g}, {high:g}] ({what}); found {bad!r}")
+        raise ValueError(f"{where}: {name} must lie in [{low:g}, {high:g}] ({what}); found {bad.item()!r}")
 
 
 def check_labels(arr: np.ndarray, allowed: tuple, name: str, where: str, hint: str) -> None:
@@ -92,7 +92,7 @@ def as_class_indices(y, n_classes: int, name: str, where: str, ignore_index: int
         if not np.all(arr == np.round(arr)):
             raise ValueError(
                 f"{where}: {name} holds class indices, which must be whole numbers; found "
-                f"{arr[arr != np.round(arr)][0]!r}. For probability targets pass an array with "
+                f"{arr[arr != np.round(arr)][0].item()!r}. For probability targets pass an array with "
                 "the same shape as the scores"
             )
     arr = arr.astype(np.int64)
@@ -114,7 +114,7 @@ def as_weights(values, name: str, shape, dtype: np.dtype, where: str, what: str)
         raise ValueError(f"{where}: {name} must have shape {shape}, {what}; got {w.shape}")
     check_finite(w, name, where)
     if (w < 0).any():
-        raise ValueError(f"{where}: {name} must be non-negative; found {w[w < 0][0]!r}")
+        raise ValueError(f"{where}: {name} must be non-negative; found {w[w < 0][0].item()!r}")
     return w
 
 

@@ -1,4 +1,4 @@
-"""The `lossbook` command: `lossbook build-exercises [--check]`, `lossbook grade ...`, `lossbook build-site`."""
+"""The `lossbook` command: `build-exercises [--check]`, `grade ...` and `build-site`."""
 
 from __future__ import annotations
 

@@ -4,9 +4,9 @@
 
 Sphinx with myst-nb and sphinx-book-theme (the `docs` extra) renders a staging copy of the
 course: the chapters in order (never executed: their stored outputs are the content), the
-exercise notebooks they link to, the glossary, the instructors' guide (the README's section, so it is written once) and an API
-reference generated from the docstrings. Two things are prepared in the copy, not in the
-repository:
+exercise notebooks they link to, the glossary, the instructors' guide (the README's
+section, so it is written once) and an API reference generated from the docstrings. Two
+things are prepared in the copy, not in the repository:
 
 - a widget cell's output is JavaScript that needs a kernel; in the copy it becomes the PNG
   of the widget's initial figure (taken from the widget state stored in the notebook) and a

@@ -22,7 +22,7 @@ ROOT = pathlib.Path(__file__).parent.parent
 SOLUTION = ROOT / "solutions" / "02_loss_catalog.ipynb"
 EXERCISE = ROOT / "exercises" / "02_loss_catalog.ipynb"
 FULL = sum(e.points for e in EXERCISES.values() if e.assignment == "02")
-LIMITS = Limits(timeout=2.0, memory_mb=1024, grace=1.5)
+LIMITS = Limits(timeout=2.0, memory_mb=1024, grace=4.0)  # grace: a loaded CI machine
 
 
 def solution():
@@ -217,7 +217,9 @@ def test_handing_in_the_library_function_does_not_count(graded):
 
 def test_tampering_with_check_references_and_printed_output_gains_nothing(graded):
     verdicts = graded[1]["tampering"]["exercises"]
-    assert all(v["status"] == "failed" for v in verdicts.values()), verdicts
+    assert all(v["score"] == 0 for v in verdicts.values()), verdicts
+    assert all(verdicts[i]["status"] == "failed" for i in
+               ("02.mse", "02.huber", "02.binary_cross_entropy_with_logits")), verdicts
 
 
 def test_every_case_is_recorded(graded):

@@ -135,3 +135,15 @@ def test_score_checks_that_y_matches_X():
     classifier = ERMClassifier(steps=10).fit(X_BIN, Y_BIN)
     with pytest.raises(ValueError, match="200 samples but y has shape"):
         classifier.score(X_BIN, Y_BIN[:5])
+
+
+def test_predict_proba_keeps_the_digits_of_a_small_class_zero_probability():
+    X = np.array([[-1.0], [1.0], [-2.0], [2.0]])
+    y = np.array([0, 1, 0, 1])
+    model = ERMClassifier(loss="logistic", alpha=0.0, steps=5).fit(X, y)
+    scores = model.decision_function(np.array([[200.0]]))
+    proba = model.predict_proba(np.array([[200.0]]))
+    # P(class 0) = 1 / (1 + e^f) = e^-f / (1 + e^-f), relative to float precision
+    np.testing.assert_allclose(proba[0, 0], np.exp(-scores[0]) / (1 + np.exp(-scores[0])),
+                               rtol=1e-12)
+    assert proba[0, 0] > 0

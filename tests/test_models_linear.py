@@ -520,3 +520,16 @@ def test_ridge_gram_and_svd_routes_agree_with_sklearn_svd(alpha):
     ours = Ridge(alpha).fit(X, y)
     ref = sk.Ridge(alpha=alpha, solver="svd").fit(X, y)
     np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
+
+
+def test_lasso_at_exactly_alpha_max_stops_at_zero_without_a_warning():
+    # at alpha_max a coefficient used to flip between 0 and 1e-17 until max_iter
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(50, 8)), rng.normal(size=50)
+    alpha_max = np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / 50
+    for solver in ("cd", "ista", "fista"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model = Lasso(alpha=alpha_max, solver=solver).fit(X, y)
+        assert model.n_iter_ < 1000, solver
+        np.testing.assert_allclose(model.coef_, 0.0, atol=1e-12)

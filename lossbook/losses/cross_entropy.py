@@ -54,7 +54,7 @@ def binary_cross_entropy(y_true, y_pred, need_grad):
                       "probabilities; for raw scores use binary_cross_entropy_with_logits")
     log_p = np.maximum(np.log(p), LOG_FLOOR)
     log_q = np.maximum(np.log1p(-p), LOG_FLOOR)
-    value = -(y * log_p + (1 - y) * log_q)
+    value = -(y * log_p + (1 - y) * log_q) + 0.0  # + 0.0: a perfect prediction gives 0, not -0
     grad = (p - y) / np.maximum(p * (1 - p), GRAD_FLOOR) if need_grad else None
     return Pointwise(value, grad)
 

@@ -172,6 +172,6 @@ class ERMClassifier(ClassifierMixin, _ERM):
                                  "probabilities; use decision_function")
         scores = self.decision_function(X)
         if scores.ndim == 1:
-            p = sigmoid(scores)
-            return np.column_stack([1 - p, p])
+            # sigmoid(-f), not 1 - sigmoid(f): the class-0 probability keeps its digits
+            return np.column_stack([sigmoid(scores, negate=True), sigmoid(scores)])
         return softmax(scores)

@@ -334,8 +334,17 @@ def _lasso_objective(r, w, alpha, n):
     return 0.5 * (r @ r) / n + alpha * np.abs(w).sum()
 
 
-def _settled(change: float, w: np.ndarray, tol: float) -> bool:
-    return change <= tol * np.abs(w).max()
+def _coef_scale(X, y) -> float:
+    """The size of a one-feature least-squares coefficient: what "small" is measured against."""
+    col_sq = np.einsum("ij,ij->j", X, X)
+    used = col_sq > 0
+    return float(np.abs((X.T @ y)[used] / col_sq[used]).max(initial=0.0))
+
+
+def _settled(change: float, w: np.ndarray, tol: float, scale: float) -> bool:
+    # The floor (rounding error at the coefficients' natural scale) matters when w is all but
+    # zero: at alpha = alpha_max a coefficient can flip between 0 and 1e-17 forever.
+    return change <= max(tol * np.abs(w).max(), 16 * np.finfo(float).eps * scale)
 
 
 def _lasso_cd(X, y, alpha, max_iter, tol):
@@ -345,6 +354,7 @@ def _lasso_cd(X, y, alpha, max_iter, tol):
     kkt_tol = tol * np.abs(X.T @ y).max(initial=0.0) / n  # tol relative to the smallest
     w, r = np.zeros(d), y.copy()                           # alpha that gives w = 0
     signs, stable, next_try = np.zeros(d), 0, 1
+    scale = _coef_scale(X, y)
     history = []
     for _ in range(max_iter):
         change = 0.0
@@ -356,8 +366,11 @@ def _lasso_cd(X, y, alpha, max_iter, tol):
                 r -= (new - old) * X[:, j]
                 w[j] = new
                 change = max(change, abs(new - old))
+        # coefficients at rounding level are noise: near alpha_max one would flip between 0
+        # and 1e-17 forever, and its sign would keep the exact solve below from starting
+        w[np.abs(w) <= 16 * np.finfo(float).eps * scale] = 0.0
         r = y - X @ w  # drop the rounding that in-place updates accumulate
-        settled = _settled(change, w, tol)
+        settled = _settled(change, w, tol, scale)
         # Once the signs of w stop changing, try the exact solution for those signs (doubling
         # the wait after each failed try): it ends the slow final approach of CD on correlated
         # columns, and is kept only if the optimality conditions verify it.
@@ -419,6 +432,7 @@ def _lasso_proximal(X, y, alpha, max_iter, tol, accelerate):
     if lipschitz == 0:  # every column is constant: nothing to fit
         return w, [_lasso_objective(y, w, alpha, n)], True
     step = 1 / lipschitz
+    scale = _coef_scale(X, y)
     point, t = w, 1.0  # extrapolated point and momentum sequence (FISTA)
     history = []
     for _ in range(max_iter):
@@ -434,7 +448,7 @@ def _lasso_proximal(X, y, alpha, max_iter, tol, accelerate):
             point = new
         w = new
         history.append(_lasso_objective(y - X @ w, w, alpha, n))
-        if _settled(change, w, tol):
+        if _settled(change, w, tol, scale):
             return w, history, True
     return w, history, False
 
