@@ -66,8 +66,8 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, names: tuple[str, str], where
 def check_in_interval(arr, name: str, where: str, low: float, high: float, what: str) -> None:
     """Every entry of arr must lie in [low, high]."""
     if arr.size and (arr.min() < low or arr.max() > high):
-        bad = arr[(arr < low) | (arr > high)][0]
-        raise ValueError(f"{where}: {name} must lie in [{low:g}, {high:g}] ({what}); found {bad.item()!r}")
+        bad = arr[(arr < low) | (arr > high)][0].item()  # a plain number in the message
+        raise ValueError(f"{where}: {name} must lie in [{low:g}, {high:g}] ({what}); found {bad!r}")
 
 
 def check_labels(arr: np.ndarray, allowed: tuple, name: str, where: str, hint: str) -> None:
@@ -92,8 +92,8 @@ def as_class_indices(y, n_classes: int, name: str, where: str, ignore_index: int
         if not np.all(arr == np.round(arr)):
             raise ValueError(
                 f"{where}: {name} holds class indices, which must be whole numbers; found "
-                f"{arr[arr != np.round(arr)][0].item()!r}. For probability targets pass an array with "
-                "the same shape as the scores"
+                f"{arr[arr != np.round(arr)][0].item()!r}. For probability targets pass an "
+                "array with the same shape as the scores"
             )
     arr = arr.astype(np.int64)
     valid = (arr >= 0) & (arr < n_classes)

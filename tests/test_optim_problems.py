@@ -288,3 +288,15 @@ def test_non_integer_sizes_are_type_errors():
         problems.quadratic(dim=2.5)
     with pytest.raises(TypeError, match="seed must be an integer"):
         problems.quadratic(seed=True)
+
+
+def test_a_diverging_run_on_a_quadratic_warns_about_nothing():
+    import warnings
+
+    from lossbook.optim import SGD, minimize, quadratic
+
+    q = quadratic(100.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = minimize(q, q.x0, SGD(lr=1), steps=200)
+    assert not np.isfinite(history.loss[-1]) or history.loss[-1] > history.loss[0]

@@ -163,8 +163,10 @@ class _Quadratic(Problem):
 
     def _value_and_grad(self, x, batch):
         r = x - self.x_star
-        g = self.A @ r
-        return 0.5 * float(r @ g), g
+        # a diverging run overflows to inf, which minimize reports as divergence: no warning
+        with np.errstate(over="ignore", invalid="ignore"):
+            g = self.A @ r
+            return 0.5 * float(r @ g), g
 
     def _hessian(self, x):
         return self.A.copy()
