@@ -12,6 +12,8 @@ makes it a failure. Playwright never downloads a browser here: it is pointed at 
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import pathlib
@@ -19,6 +21,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -26,7 +29,8 @@ import nbformat
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
+# screenshots; docs/make_tour.py points this at docs/images for the README's tour
+ARTIFACTS = pathlib.Path(os.environ.get("LOSSBOOK_ARTIFACTS", ROOT / "test-artifacts"))
 CHROMIUM = os.environ.get("LOSSBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -65,9 +69,11 @@ def widget_chapters() -> list[pathlib.Path]:
     return found
 
 
-def widget_cell_count(path: pathlib.Path) -> int:
-    return sum(c.cell_type == "code" and "lossbook.widgets" in c.source
-               for c in nbformat.read(path, as_version=4).cells)
+def widget_view_count(path: pathlib.Path) -> int:
+    """How many widgets the stored notebook displays (its widget-view outputs)."""
+    return sum("application/vnd.jupyter.widget-view+json" in output.get("data", {})
+               for cell in nbformat.read(path, as_version=4).cells
+               if cell.cell_type == "code" for output in cell.outputs)
 
 
 def free_port() -> int:
@@ -137,21 +143,23 @@ def test_widgets_render_and_respond_in_jupyterlab(lab):
     chapters = widget_chapters()
     assert chapters, "no chapter embeds a lossbook widget"
     chapter = chapters[0]
-    expected = widget_cell_count(chapter)
-    ARTIFACTS.mkdir(exist_ok=True)
+    expected = widget_view_count(chapter)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{lab}/lab/tree/chapters/{chapter.name}?reset")
             run_all_cells(page)
-            widgets = page.locator(".jp-OutputArea-output > .jupyter-widgets.widget-vbox, "
-                                   ".jp-OutputArea-output > .jupyter-widgets.widget-box")
-            page.wait_for_function(
-                "n => document.querySelectorAll('.jp-OutputArea-output .widget-slider, "
-                ".jp-OutputArea-output .widget-hslider').length >= n", arg=expected,
-                timeout=60_000)
-            assert widgets.count() >= expected, f"{widgets.count()} of {expected} rendered"
+            views = ".jp-OutputArea-output > .jupyter-widgets.widget-box"
+            widgets = page.locator(views)
+            try:
+                page.wait_for_function("([selector, n]) => document.querySelectorAll("
+                                       "selector).length >= n", arg=[views, expected],
+                                       timeout=60_000)
+            finally:
+                page.screenshot(path=str(ARTIFACTS / f"jupyterlab_{chapter.stem}.png"))
+            assert widgets.count() == expected, f"{widgets.count()} of {expected} rendered"
             for i in range(expected):
                 widget = widgets.nth(i)
                 widget.scroll_into_view_if_needed()
@@ -173,6 +181,43 @@ def test_widgets_render_and_respond_in_jupyterlab(lab):
             assert readout.inner_text() != value_before
             assert figure_source(first) != before
             first.screenshot(path=str(ARTIFACTS / "widget.png"))
-            page.screenshot(path=str(ARTIFACTS / f"jupyterlab_{chapter.stem}.png"))
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def site_server(built_site):
+    """The built site over HTTP on 127.0.0.1 (fonts do not load from file:// pages)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(built_site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_a_chapter_page_of_the_site_renders_its_math_and_figures(site_server):
+    sync_api = browser_or_skip()
+    chapter = (widget_chapters() or sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")))[0]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 1100})
+            requests = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(f"{site_server}/chapters/{chapter.stem}.html")
+            page.wait_for_function("window.MathJax && MathJax.Hub && MathJax.Hub.queue"
+                                   " && MathJax.Hub.queue.pending === 0", timeout=60_000)
+            assert page.locator(".MathJax, .MathJax_Display").count() > 0, "no math rendered"
+            images = page.locator("article img")
+            assert images.count() > 0
+            assert all(images.nth(i).evaluate("img => img.naturalWidth > 0")
+                       for i in range(images.count())), "an image did not load"
+            page.screenshot(path=str(ARTIFACTS / f"site_{chapter.stem}.png"))
+        finally:
+            browser.close()
+    offsite = [url for url in requests if not url.startswith((site_server, "data:", "about:"))]
+    assert not offsite, offsite
