@@ -144,7 +144,7 @@ def stage(source: pathlib.Path, staging: pathlib.Path) -> list[str]:
             _chapter_title(notebook, path.name)
             nbformat.write(static_widgets(notebook), staging / folder / path.name)
             pages[folder].append(f"{folder}/{path.stem}")
-    shutil.copy(source / "chapters" / "glossary.md", staging / "glossary.md")
+    shutil.copy(source / "lossbook" / "glossary.md", staging / "glossary.md")
     (staging / "instructors.md").write_text(
         instructors_guide((source / "README.md").read_text(encoding="utf-8")))
     api = []
