@@ -300,3 +300,28 @@ def test_a_diverging_run_on_a_quadratic_warns_about_nothing():
         warnings.simplefilter("error")
         history = minimize(q, q.x0, SGD(lr=1), steps=200)
     assert not np.isfinite(history.loss[-1]) or history.loss[-1] > history.loss[0]
+
+
+@pytest.mark.parametrize("make, loss", [
+    (problems.least_squares, "mse"), (problems.logistic_regression,
+                                      "binary_cross_entropy_with_logits")])
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+def test_linear_problems_equal_the_library_loss_plus_l2_penalty(make, loss, alpha):
+    from lossbook import losses, penalties
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(40, 3)) * [1.0, 10.0, 0.1]
+    y = (rng.random(40) < 0.5).astype(float)
+    problem = make(X, y, alpha=alpha)
+    theta = rng.normal(size=4) * 3
+    batch = rng.choice(40, size=7, replace=False)
+    for rows in (None, batch):
+        D = np.hstack([X, np.ones((40, 1))])[rows if rows is not None else slice(None)]
+        t = y[rows if rows is not None else slice(None)]
+        value, grad_s = getattr(losses, loss).value_and_grad(t, D @ theta)
+        want_value = value + penalties.l2(theta[:3], alpha=alpha)
+        want_grad = D.T @ grad_s
+        want_grad[:3] += penalties.l2.grad(theta[:3], alpha=alpha)
+        got_value, got_grad = problem.value_and_grad(theta, rows)
+        np.testing.assert_allclose(got_value, want_value, rtol=1e-13)
+        np.testing.assert_allclose(got_grad, want_grad, rtol=1e-12, atol=1e-15)

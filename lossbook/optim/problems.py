@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import penalties
-from .._numerics import sigmoid_pair
+from .._numerics import sigmoid, sigmoid_pair, softplus
 from .._validation import as_float, check_finite, check_integer, check_labels, check_number
 from ..losses import binary_cross_entropy_with_logits, mse
 
@@ -253,8 +252,9 @@ class _LinearModel(Problem):
 
         f(theta) = mean_i loss(y_i, s_i) + alpha / 2 |w|^2      (the intercept b not penalized)
 
-    computed through `loss` and `lossbook.penalties.l2`; the gradient is the chain rule
-    design^T grad_s, with design = [X, 1] (or X without an intercept).
+    the values of `loss` and `lossbook.penalties.l2`, written out in `_data_term` so that a
+    step does not re-validate the data; the gradient is the chain rule design^T grad_s, with
+    design = [X, 1] (or X without an intercept).
     """
 
     loss = None  # a lossbook.losses loss of (y_true, scores)
@@ -301,18 +301,26 @@ class _LinearModel(Problem):
             return self.design, self.y
         return self.design[batch], self.y[batch]
 
+    def _data_term(self, y, scores) -> tuple[float, np.ndarray]:
+        """(mean loss, its gradient with respect to the scores), on validated arrays.
+
+        The same numbers as self.loss.value_and_grad (tests/test_optim_problems.py checks
+        it), without re-validating the data at every step: descent calls this thousands of
+        times, and the checks cost more than the arithmetic on small problems.
+        """
+        raise NotImplementedError
+
     def _value(self, theta, batch):
-        design, y = self._rows(batch)
-        w = theta[:self.n_features]
-        return self.loss(y, design @ theta) + penalties.l2(w, alpha=self.alpha)
+        return self._value_and_grad(theta, batch)[0]
 
     def _value_and_grad(self, theta, batch):
         design, y = self._rows(batch)
         w = theta[:self.n_features]
-        value, grad_scores = self.loss.value_and_grad(y, design @ theta)
+        value, grad_scores = self._data_term(y, design @ theta)
         grad = design.T @ grad_scores  # chain rule: d scores / d theta = design
-        grad[:self.n_features] += penalties.l2.grad(w, alpha=self.alpha)
-        return value + penalties.l2(w, alpha=self.alpha), grad
+        # penalties.l2 (alpha / 2 |w|^2), written out for the same reason as _data_term
+        grad[:self.n_features] += self.alpha * w
+        return value + 0.5 * self.alpha * float(w @ w), grad
 
     def _penalty_hessian(self) -> np.ndarray:
         """alpha on the diagonal entries of the weights, 0 for the intercept."""
@@ -322,6 +330,11 @@ class _LinearModel(Problem):
 class _LeastSquares(_LinearModel):
     name = "least_squares"
     loss = mse
+
+    def _data_term(self, y, scores):
+        residual = scores - y
+        m = residual.shape[0]
+        return float(residual @ residual) / m, (2.0 / m) * residual
 
     def __init__(self, X, y, alpha, fit_intercept):
         super().__init__(X, y, alpha, fit_intercept)
@@ -373,6 +386,11 @@ class _Logistic(_LinearModel):
         # Far from the data every p (1 - p) tends to 0, leaving only the penalty's curvature,
         # which the intercept does not have.
         self.strong_convexity = 0.0 if self.fit_intercept else self.alpha
+
+    def _data_term(self, y, scores):
+        m = scores.shape[0]
+        # softplus(s) - y s, stable for any finite score; its derivative is sigmoid(s) - y
+        return float(np.mean(softplus(scores) - y * scores)), (sigmoid(scores) - y) / m
 
     def _check_targets(self, y):
         check_labels(
