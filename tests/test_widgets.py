@@ -502,6 +502,6 @@ def test_training_monitor_redraws_while_training(capsys):
     history = minimize(problem, problem.x0, SGD(lr=0.5, momentum=0.9), steps=60)
     np.testing.assert_array_equal(w.state.loss, history.loss)
     np.testing.assert_array_equal(w.figure.axes[0].get_lines()[0].get_ydata(), history.loss)
-    assert w.frames == 60 // 20 + 1  # every 20 steps, and the final redraw
+    assert w.frames == 60 // 20  # every 20 steps; the final redraw does not repeat step 60
     assert shown_png(w) == w.png and not w.start_button.disabled
     assert capsys.readouterr().out == ""  # nothing went to IPython's display or stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,14 +51,24 @@ class History:
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 3.5))
         values = self.loss if per == "step" else self.epoch_loss
-        ax.plot(np.arange(1, len(values) + 1), values, label=label or self.method or None)
+        label = label or _short_name(self.method)
+        ax.plot(np.arange(1, len(values) + 1), values, label=label or None)
         if log and len(values) and min(values) > 0:
             ax.set_yscale("log")
         ax.set_xlabel(per)
         ax.set_ylabel("loss")
-        if label or self.method:
+        if label:
             ax.legend()
         return ax
+
+
+def _short_name(method: str) -> str:
+    """"Adam(lr=0.1, betas=(0.9, 0.999), ...)" -> "Adam(lr=0.1)": a legend entry that fits."""
+    if not method:
+        return ""
+    lr = re.search(r"\blr=([^,)]+)", method)
+    name = method.split("(", 1)[0]
+    return f"{name}(lr={lr.group(1)})" if lr else name
 
 
 def flatten(params) -> np.ndarray:

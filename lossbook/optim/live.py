@@ -25,13 +25,14 @@ class LivePlot:
         self.every, self.log, self.title = int(every), log, title
         self._handle = None
         self._figure = None
+        self._drawn_at = None  # the step last drawn: the final redraw skips a repeat
 
     def figure(self, history):
         """The loss curve of history as a matplotlib Figure (not shown by pyplot)."""
         from matplotlib.figure import Figure
 
         if self._figure is None:
-            self._figure = Figure(figsize=(6, 3.5))
+            self._figure = Figure(figsize=(6, 3.5), layout="constrained")  # room for labels
             self._figure.add_subplot()
         ax = self._figure.axes[0]
         ax.clear()
@@ -44,6 +45,9 @@ class LivePlot:
         """Redraw if `every` steps have passed since the last redraw (always when final)."""
         if not history.loss or (not final and history.steps % self.every):
             return
+        if history.steps == self._drawn_at:
+            return
+        self._drawn_at = history.steps
         from IPython.display import display
 
         figure = self.figure(history)

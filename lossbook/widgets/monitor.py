@@ -30,22 +30,12 @@ class WidgetLivePlot(LivePlot):
         super().__init__(every)
         self._show = show
 
-    def figure(self, history):
-        """LivePlot's figure, with room for the axis labels and a short legend entry."""
-        figure = super().figure(history)
-        figure.subplots_adjust(left=0.14, bottom=0.15)
-        ax = figure.axes[0]
-        if ax.get_legend() is not None:
-            # history.method is the optimizer's full repr, wider than the figure: keep its
-            # name and first argument, "Adam(lr=0.1)".
-            name, _, rest = history.method.partition(",")
-            ax.get_lines()[0].set_label(name + (")" if rest else ""))
-            ax.legend()
-        return figure
-
     def update(self, history, final: bool = False) -> None:
         if not history.loss or (not final and history.steps % self.every):
             return
+        if history.steps == self._drawn_at:  # the final redraw of an already drawn step
+            return
+        self._drawn_at = history.steps
         self._show(self.figure(history))
 
 
