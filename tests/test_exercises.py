@@ -105,3 +105,10 @@ def test_the_learner_cannot_change_the_cases_by_mutating_its_inputs():
 def test_unknown_exercise_lists_the_known_ones():
     with pytest.raises(ValueError, match="unknown exercise '02.hubr'.*02.huber"):
         check("02.hubr", SOLUTIONS["02.huber"])
+
+
+def test_string_answers_are_compared_exactly():
+    from lossbook.exercises._core import same
+
+    assert same("plateau", "plateau")
+    assert not same("Plateau", "plateau") and not same(1.0, "plateau")

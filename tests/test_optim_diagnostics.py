@@ -89,3 +89,9 @@ def test_a_step_above_two_over_L_diverges_on_a_rotated_quadratic():
     errors = np.linalg.norm(history.path() - problem.x_star, axis=1)
     assert errors[-1] > 100 * errors[0]
     assert diagnose(history).verdict == "diverging"
+
+
+def test_a_run_that_blows_up_in_its_first_steps_is_diverging_not_too_short():
+    history = History(params=[np.zeros(1)] * 3, loss=[1.0, float("nan")],
+                      grad_norm=[1.0, float("nan")])
+    assert diagnose(history).verdict == "diverging"

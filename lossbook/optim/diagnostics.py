@@ -55,8 +55,9 @@ def diagnose(history: History, *, window: int | None = None, grad_tol: float = 1
              flat_tol: float = 1e-2) -> Diagnosis:
     """Read a History's loss curve and gradient norms and say what went on.
 
-    Checked in this order, on the last `window` steps (default: the last half of the run):
-    - diverging: a non-finite loss, or a loss that ends above where it started and grew over
+    Checked in this order, on the last `window` losses (default: the last half of the run),
+    that is the window - 1 steps between them:
+    - diverging: a non-finite loss (however short the run), or a loss that ends above where it started and grew over
       the window (a step size beyond 2/L makes the error grow geometrically);
     - converged: the last gradient norm is below grad_tol times the first;
     - oscillating: the loss goes up as often as down (at least 40% of the steps go up)
@@ -69,12 +70,12 @@ def diagnose(history: History, *, window: int | None = None, grad_tol: float = 1
     """
     loss = np.asarray(history.loss, dtype=float)
     grad = np.asarray(history.grad_norm, dtype=float)
-    if loss.size < 4:
-        return _diagnosis("too short", f"only {loss.size} steps were recorded.", steps=loss.size)
-    if not np.all(np.isfinite(loss)):
+    if not np.all(np.isfinite(loss)):  # even in a short run: blowing up is an answer
         first_bad = int(np.flatnonzero(~np.isfinite(loss))[0])
         return _diagnosis("diverging", f"the loss became {loss[first_bad]} at step {first_bad}.",
                           step=first_bad)
+    if loss.size < 4:
+        return _diagnosis("too short", f"only {loss.size} steps were recorded.", steps=loss.size)
     window = max(3, loss.size // 2) if window is None else min(int(window), loss.size)
     recent = loss[-window:]
     scale = max(abs(loss[0]), abs(recent).max(), 1e-300)
@@ -84,7 +85,7 @@ def diagnose(history: History, *, window: int | None = None, grad_tol: float = 1
         return _diagnosis(
             "diverging",
             f"the loss grew from {loss[0]:.4g} to {loss[-1]:.4g}, and rose in {ups:.0%} of the "
-            f"last {window} steps.",
+            f"last {window - 1} steps.",
             first=loss[0], last=loss[-1], fraction_up=ups)
     if grad[-1] <= grad_tol * max(grad[0], 1e-300):
         return _diagnosis(
@@ -94,7 +95,7 @@ def diagnose(history: History, *, window: int | None = None, grad_tol: float = 1
     if ups >= 0.4 and net_change > -flat_tol:
         return _diagnosis(
             "oscillating",
-            f"the loss rose in {ups:.0%} of the last {window} steps without settling "
+            f"the loss rose in {ups:.0%} of the last {window - 1} steps without settling "
             f"(net change {net_change:+.2%}).",
             fraction_up=ups, net_change=net_change)
     zigzag = _zigzag(history, window)
