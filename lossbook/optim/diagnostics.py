@@ -57,8 +57,9 @@ def diagnose(history: History, *, window: int | None = None, grad_tol: float = 1
 
     Checked in this order, on the last `window` losses (default: the last half of the run),
     that is the window - 1 steps between them:
-    - diverging: a non-finite loss (however short the run), or a loss that ends above where it started and grew over
-      the window (a step size beyond 2/L makes the error grow geometrically);
+    - diverging: a non-finite loss (however short the run), or a loss that ends above where
+      it started and grew over the window (a step size beyond 2/L makes the error grow
+      geometrically);
     - converged: the last gradient norm is below grad_tol times the first;
     - oscillating: the loss goes up as often as down (at least 40% of the steps go up)
       without a clear net decrease, or the iterates zig-zag (consecutive steps point in
