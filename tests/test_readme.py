@@ -25,3 +25,11 @@ def test_python_examples_run_and_print_what_they_claim(block):
         if claim and "=" not in line.split("#")[0]:
             value = eval(line.split("#")[0], namespace)  # noqa: S307
             assert value == pytest.approx(float(claim.group(1)), rel=1e-12), line
+
+
+def test_every_image_the_readme_shows_is_in_the_repository():
+    root = pathlib.Path(__file__).parent.parent
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert len(images) >= 3
+    for image in images:
+        assert (root / image).is_file() and (root / image).stat().st_size > 10_000, image
