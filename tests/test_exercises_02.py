@@ -6,37 +6,17 @@ exercise is about (ties, margins of exactly 1, gamma = 0); other correct forms p
 wrong answers that no misconception detector names still get a useful failure.
 """
 
-import pathlib
 
 import mpmath
-import nbformat
 import numpy as np
 import pytest
+from exercise_cases import all_cases, solution_functions
 from scipy.special import expit, log_expit, logsumexp
 
 from lossbook.exercises import EXERCISES, evaluate
 
-ROOT = pathlib.Path(__file__).parent.parent
 NEW = ("02.cross_entropy", "02.hinge_grad", "02.focal")
 SEEDS = range(12)
-
-
-def all_cases(exercise_id, seeds=SEEDS):
-    exercise = EXERCISES[exercise_id]
-    cases = [tuple(a) for a in exercise.public_cases]
-    for seed in seeds:
-        cases += [tuple(a) for a in exercise.hidden_cases(np.random.default_rng(seed))]
-    return cases
-
-
-def solution_functions():
-    """The functions of the instructor's notebook, run as a learner would run them."""
-    notebook = nbformat.read(ROOT / "solutions" / "02_loss_catalog.ipynb", as_version=4)
-    namespace = {}
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "check(" not in cell.source:
-            exec(cell.source, namespace)  # noqa: S102 - our own notebook
-    return namespace
 
 
 # ------------------------------------------------------------------ references, independently
@@ -154,7 +134,7 @@ def test_focal_hidden_cases_vary_gamma_and_alpha():
 
 # ------------------------------------------------------------------ other correct forms pass
 def test_the_solution_notebook_functions_pass_for_every_seed():
-    functions = solution_functions()
+    functions = solution_functions("02_loss_catalog.ipynb")
     for exercise_id in NEW:
         exercise = EXERCISES[exercise_id]
         for seed in SEEDS:

@@ -8,45 +8,18 @@ and wrong answers that no misconception detector names still get a useful failur
 """
 
 import itertools
-import pathlib
 
 import mpmath
-import nbformat
 import numpy as np
 import pytest
+from exercise_cases import all_cases, hidden_cases, solution_functions
 from scipy.special import log_softmax, softmax
 from sklearn.metrics import precision_recall_curve
 
 from lossbook import losses
 from lossbook.exercises import EXERCISES, evaluate
 
-ROOT = pathlib.Path(__file__).parent.parent
 IDS = ("09.perplexity", "09.distillation_loss", "09.ctc_loss", "09.best_f1_threshold")
-SEEDS = range(10)
-
-
-def all_cases(exercise_id, seeds=SEEDS):
-    exercise = EXERCISES[exercise_id]
-    cases = [tuple(a) for a in exercise.public_cases]
-    for seed in seeds:
-        cases += [tuple(a) for a in exercise.hidden_cases(np.random.default_rng(seed))]
-    return cases
-
-
-def hidden_cases(exercise_id, seeds=SEEDS):
-    exercise = EXERCISES[exercise_id]
-    return [tuple(a) for seed in seeds
-            for a in exercise.hidden_cases(np.random.default_rng(seed))]
-
-
-def solution_functions():
-    """The functions of the instructor's notebook, run as a learner would run them."""
-    notebook = nbformat.read(ROOT / "solutions" / "09_losses_in_practice.ipynb", as_version=4)
-    namespace = {}
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "check(" not in cell.source:
-            exec(cell.source, namespace)  # noqa: S102 - our own notebook
-    return namespace
 
 
 def reference(exercise_id):
@@ -207,7 +180,7 @@ def test_perplexity_hidden_cases_include_a_uniform_model_and_one_token():
 
 # ----------------------------------------------------------------- other right and wrong forms
 def test_the_solution_notebook_functions_pass_for_every_seed():
-    functions = solution_functions()
+    functions = solution_functions("09_losses_in_practice.ipynb")
     for exercise_id in IDS:
         exercise = EXERCISES[exercise_id]
         for seed in (1, 2, 3):

@@ -8,40 +8,20 @@ each exercise is about (zero weights, one sample, one output, ignored rows, igno
 class, multi-label pos_weight).
 """
 
-import pathlib
 
-import nbformat
 import numpy as np
 import pytest
+from exercise_cases import all_cases, solution_functions
 from scipy.special import log_softmax
 
 from lossbook import losses
 from lossbook.exercises import EXERCISES, evaluate
 from lossbook.exercises._core import PROPERTY_CREDIT
 
-ROOT = pathlib.Path(__file__).parent.parent
 REDUCTION = EXERCISES["10.reduction"]
 KERAS_HUBER = EXERCISES["10.keras_huber"]
 BCE = EXERCISES["10.bce_with_logits_pos_weight"]
 CE = EXERCISES["10.torch_style_cross_entropy"]
-SEEDS = range(10)
-
-
-def all_cases(exercise, seeds=SEEDS):
-    cases = [tuple(a) for a in exercise.public_cases]
-    for seed in seeds:
-        cases += [tuple(a) for a in exercise.hidden_cases(np.random.default_rng(seed))]
-    return cases
-
-
-def solution_functions():
-    """The functions of the instructor's notebook, run as a learner would run them."""
-    notebook = nbformat.read(ROOT / "solutions" / "10_frameworks.ipynb", as_version=4)
-    namespace = {}
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "check(" not in cell.source:
-            exec(cell.source, namespace)  # noqa: S102 - our own notebook
-    return namespace
 
 
 def as_learner(fn):
@@ -93,7 +73,7 @@ def test_other_correct_forms_pass_on_every_seed(exercise, solution, seed):
 
 @pytest.mark.parametrize("seed", [0, 3, 11])
 def test_the_notebook_solutions_pass_on_the_graders_other_seeds(seed):
-    namespace = solution_functions()
+    namespace = solution_functions("10_frameworks.ipynb")
     for exercise in (REDUCTION, KERAS_HUBER, BCE, CE):
         assert evaluate(exercise, as_learner(namespace[exercise.name]), seed=seed).passed
 

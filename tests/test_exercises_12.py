@@ -7,11 +7,10 @@ between thresholds); other correct forms pass; and wrong answers that no misconc
 detector names still get a useful failure.
 """
 
-import pathlib
 
-import nbformat
 import numpy as np
 import pytest
+from exercise_cases import all_cases, solution_functions
 from sklearn.metrics import f1_score, precision_recall_curve
 from sklearn.preprocessing import StandardScaler
 
@@ -20,19 +19,10 @@ from lossbook.exercises._core import PROPERTY_CREDIT
 from lossbook.exercises.catalog_12 import CONSTANT_COLUMNS, VERDICTS, _rules
 from lossbook.optim import SGD, Adam, diagnose, minimize, problems
 
-ROOT = pathlib.Path(__file__).parent.parent
 DIAGNOSE = EXERCISES["12.diagnose_run"]
 STANDARDIZE = EXERCISES["12.standardize"]
 F1 = EXERCISES["12.f1_at_threshold"]
 BEST = EXERCISES["12.best_threshold"]
-SEEDS = range(12)
-
-
-def all_cases(exercise, seeds=SEEDS):
-    cases = [tuple(a) for a in exercise.public_cases]
-    for seed in seeds:
-        cases += [tuple(a) for a in exercise.hidden_cases(np.random.default_rng(seed))]
-    return cases
 
 
 def learner(fn):
@@ -42,20 +32,10 @@ def learner(fn):
     return function
 
 
-def solution_functions():
-    """The functions of the instructor's notebook, run as a learner would run them."""
-    notebook = nbformat.read(ROOT / "solutions" / "12_troubleshooting.ipynb", as_version=4)
-    namespace = {}
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "check(" not in cell.source:
-            exec(cell.source, namespace)  # noqa: S102 - our own notebook
-    return namespace
-
-
 @pytest.mark.parametrize("exercise", [DIAGNOSE, STANDARDIZE, F1, BEST], ids=lambda e: e.id)
 @pytest.mark.parametrize("seed", [0, 1, 2, 12345])
 def test_the_solutions_notebook_passes_on_the_graders_other_seeds(exercise, seed):
-    function = solution_functions()[exercise.name]
+    function = solution_functions("12_troubleshooting.ipynb")[exercise.name]
     result = evaluate(exercise, learner(function), seed=seed)
     assert result.passed and result.score == 1.0, result.message
 
