@@ -44,3 +44,8 @@ def test_bench_models_quick_writes_rows_for_every_estimator(tmp_path):
 def test_bench_grading_quick_writes_a_row_per_job_count(tmp_path):
     names = quick_run_row_names("bench_grading.py", tmp_path / "grading.md")
     assert names == ["grade --jobs 1", "grade --jobs 2"]
+
+
+def test_bench_chapters_quick_writes_a_row_for_the_first_chapter(tmp_path):
+    assert quick_run_row_names("bench_chapters.py", tmp_path / "chapters.md") == [
+        "00_welcome.ipynb"]
