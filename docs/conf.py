@@ -31,9 +31,11 @@ html_show_sourcelink = False
 # MathJax 2 served with the site (copied from jupyter-server-mathjax): no network needed.
 mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
 # myst-nb marks notebook sections tex2jax_ignore and the math in them with class "math".
-mathjax2_config = {"tex2jax": {"inlineMath": [["\\(", "\\)"]],
+# HTML outputs ("output text_html", e.g. the loss catalog table) write $...$ as JupyterLab
+# reads it, so they are processed too, with $ as an inline delimiter.
+mathjax2_config = {"tex2jax": {"inlineMath": [["\\(", "\\)"], ["$", "$"]],
                                "displayMath": [["\\[", "\\]"]], "processEscapes": True,
-                               "processClass": "tex2jax_process|mathjax_process|math",
+                               "processClass": "tex2jax_process|mathjax_process|math|text_html",
                                "ignoreClass": "tex2jax_ignore|mathjax_ignore"},
                    # the package ships the STIX web fonts only (not MathJax's TeX fonts)
                    "HTML-CSS": {"availableFonts": ["STIX-Web"], "webFont": "STIX-Web",

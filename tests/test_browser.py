@@ -221,3 +221,67 @@ def test_a_chapter_page_of_the_site_renders_its_math_and_figures(site_server):
             browser.close()
     offsite = [url for url in requests if not url.startswith((site_server, "data:", "about:"))]
     assert not offsite, offsite
+
+
+# What MathJax 2 leaves where it could not typeset: an error box (merror), the TeX shown
+# as-is by the noErrors extension (noError), a processing error, or (noUndefined extension)
+# an undefined macro's name in red.
+MATH_ERRORS = ('.merror, .noError, .MathJax_Error, .MathJax .mtext[style*="color: red"]')
+# Pages without math do not load MathJax at all.
+MATHJAX_DONE = ("!document.querySelector('script[src*=\"MathJax.js\"]') || (window.MathJax"
+                " && MathJax.Hub && MathJax.Hub.queue && MathJax.Hub.queue.pending === 0)")
+
+
+def math_errors(page) -> list[str]:
+    """The TeX of every formula on the page that MathJax could not typeset."""
+    return page.locator(MATH_ERRORS).evaluate_all(
+        "nodes => nodes.map(n => n.textContent.slice(0, 120))")
+
+
+# Text a reader sees with a "$" in it: math that was never typeset (a markdown line that
+# starts with "+ " inside $...$ becomes a list item, an HTML output not given to MathJax).
+RAW_DOLLARS = """() => {
+    const walker = document.createTreeWalker(document.querySelector('main') || document.body,
+                                             NodeFilter.SHOW_TEXT);
+    const found = [];
+    while (walker.nextNode()) {
+        const node = walker.currentNode;
+        if (node.textContent.includes('$') && !node.parentElement.closest(
+                'pre, code, script, style, .MathJax_Preview, .MJX_Assistive_MathML'))
+            found.push(node.textContent.trim().slice(0, 120));
+    }
+    return found;
+}"""
+
+
+def test_every_page_of_the_site_typesets_all_its_math(site_server, built_site):
+    sync_api = browser_or_skip()
+    pages = [path.relative_to(built_site).as_posix() for path in sorted(built_site.rglob("*.html"))
+             if not {"_static", "_sources"} & set(path.relative_to(built_site).parts)]
+    chapters = [p for p in pages if p.startswith("chapters/")]
+    assert len(chapters) >= 13, pages
+    failures = {}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            # The check can fail: an undefined macro and an unbalanced brace are reported.
+            page.goto(f"{site_server}/{chapters[1]}")
+            page.wait_for_function(MATHJAX_DONE, timeout=60_000)
+            for tex in ("\\notamacro{x}", "\\frac{1}{"):  # undefined; unbalanced
+                page.evaluate("""tex => { const p = document.createElement('p');
+                    p.className = 'math'; p.textContent = '\\\\(' + tex + '\\\\)';
+                    document.body.appendChild(p);
+                    MathJax.Hub.Queue(['Typeset', MathJax.Hub, p]); }""", tex)
+            page.wait_for_function(MATHJAX_DONE, timeout=60_000)
+            assert len(math_errors(page)) == 2, math_errors(page)
+            page.evaluate("document.querySelector('main').append('costs $5 and $x$')")
+            assert page.evaluate(RAW_DOLLARS) == ["costs $5 and $x$"]
+            for path in pages:
+                page.goto(f"{site_server}/{path}")
+                page.wait_for_function(MATHJAX_DONE, timeout=60_000)
+                if errors := math_errors(page) + page.evaluate(RAW_DOLLARS):
+                    failures[path] = errors
+        finally:
+            browser.close()
+    assert not failures, f"formulas MathJax could not typeset: {failures}"
