@@ -285,3 +285,62 @@ def test_every_page_of_the_site_typesets_all_its_math(site_server, built_site):
         finally:
             browser.close()
     assert not failures, f"formulas MathJax could not typeset: {failures}"
+
+
+# In JupyterLab (MathJax 3): an error box, or an undefined macro's name drawn in red.
+LAB_MATH_ERRORS = 'mjx-merror, mjx-container [style*="color: red"]'
+LAB_RAW_DOLLARS = """() => {
+    const found = [];
+    for (const area of document.querySelectorAll(
+            '.jp-MarkdownOutput, .jp-RenderedHTMLCommon.jp-OutputArea-output')) {
+        const walker = document.createTreeWalker(area, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const node = walker.currentNode;
+            if (node.textContent.includes('$') && !node.parentElement.closest(
+                    'pre, code, script, style, mjx-container, mjx-assistive-mml'))
+                found.push(node.textContent.trim().slice(0, 120));
+        }
+    }
+    return found;
+}"""
+SETTLED = """() => { const n = document.querySelectorAll('mjx-container').length;
+    const settled = n > 0 && n === window._lossbookMath; window._lossbookMath = n;
+    return settled; }"""
+
+
+def lab_math_problems(page, url: str) -> list[str]:
+    """Open a notebook in JupyterLab, let MathJax finish, return what did not typeset."""
+    page.goto(url)
+    page.wait_for_selector(".jp-MarkdownCell .jp-RenderedMarkdown", timeout=60_000)
+    page.wait_for_function(SETTLED, polling=1500, timeout=120_000)
+    errors = page.locator(LAB_MATH_ERRORS).evaluate_all(
+        "nodes => nodes.map(n => n.textContent.slice(0, 120))")
+    return errors + page.evaluate(LAB_RAW_DOLLARS)
+
+
+def test_every_chapter_typesets_all_its_math_in_jupyterlab(lab):
+    sync_api = browser_or_skip()
+    # The check can fail: a notebook with an undefined macro, an unbalanced brace and
+    # inline math broken by a line that starts with "+ " (markdown makes it a list item).
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "One $\\notamacro{x}$, two $\\frac{1}{$, three $a\n+ b$ and $x^2$.")])
+    request = urllib.request.Request(
+        f"{lab}/api/contents/chapters/zz_bad_math.ipynb", method="PUT",
+        data=json.dumps({"type": "notebook", "content": bad}).encode(),
+        headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=30)
+    chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+    failures = {}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            problems = lab_math_problems(page, f"{lab}/lab/tree/chapters/zz_bad_math.ipynb?reset")
+            assert len(problems) == 3, problems
+            for chapter in chapters:
+                url = f"{lab}/lab/tree/chapters/{chapter.name}?reset"
+                if problems := lab_math_problems(page, url):
+                    failures[chapter.name] = problems
+        finally:
+            browser.close()
+    assert not failures, f"math JupyterLab could not typeset: {failures}"
