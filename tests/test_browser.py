@@ -3,7 +3,8 @@
 JupyterLab is started on 127.0.0.1 with no token on a copy of chapters/ (so that Lab's autosave
 cannot touch the repository), Debian's Chromium is driven headless by Playwright, a chapter
 that embeds widgets is opened and run, every widget must render its controls and its figure,
-and moving a slider must change the figure. Screenshots are kept in test-artifacts/.
+and moving a slider must change the figure. Every chapter must typeset all its math, in
+JupyterLab and on the course site. Screenshots are kept in test-artifacts/.
 
 Chromium is a system package (`apt-get install chromium`), which .ci/run installs; where it is
 missing this test is skipped with that reason, unless LOSSBOOK_REQUIRE_BROWSER=1 (as in CI)
